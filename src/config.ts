@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://127.0.0.1:5432/commonplace'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Prefix for BullMQ queue names and cache keys, so several deployments can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('commonplace'),
+  /** Aborts any SQL statement running longer than this, so one bad query cannot hog the pool. */
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Half-life of an activity's weight in the recommender, in days. */
+  RECOMMENDER_HALF_LIFE_DAYS: z.coerce.number().positive().default(180),
+  /** How long a customer's cached suggestions live in Redis before they must be recomputed. */
+  RECOMMENDATION_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  /** Cron pattern (UTC) for the nightly model rebuild. */
+  REBUILD_CRON: z.string().default('0 3 * * *'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Raised at start-up when the environment is invalid; the message says which variable to fix. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates configuration from an environment object (process.env by default). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`),
+    );
+  }
+  return result.data;
+}
