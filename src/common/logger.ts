@@ -18,3 +18,14 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): L
 }
 
 export const rootLogger = createLogger();
+
+/**
+ * What of an error is safe to log: its kind, code and where it was thrown. Database messages
+ * can quote the offending values (an email in a unique violation), so messages stay out.
+ */
+export function safeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const e = err as Error & { code?: unknown };
+  const frames = (e.stack ?? '').split('\n').slice(1, 6).map((l) => l.trim());
+  return { type: e.name, code: e.code, frames };
+}

@@ -1,7 +1,7 @@
 import os from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
@@ -13,8 +13,6 @@ export interface DbOptions {
   onQuery?: (sql: string) => void;
 }
 
-/** Where compiled migrations live: dist/migrations, next to dist/src. */
-export const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.js');
 
 /**
  * libpq falls back to the operating-system user when a URL names none; node-postgres reads
@@ -33,7 +31,7 @@ export function createDataSource(opts: DbOptions): DataSource {
     type: 'postgres',
     url: withDefaultUser(opts.url),
     entities: ENTITIES,
-    migrations: [MIGRATIONS_GLOB],
+    migrations: MIGRATIONS,
     migrationsTableName: 'schema_migration',
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,

@@ -31,6 +31,7 @@ export class CustomerInterest {
   @JoinColumn({ name: 'customer_id' })
   customer?: Customer;
 
+  @Field(() => Interest)
   @ManyToOne(() => Interest, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'interest_id' })
   interest?: Interest;

@@ -1,0 +1,4 @@
+import { CoreModel1764790000000 } from './1764790000000-core-model';
+
+/** Every migration, oldest first. A new migration file must be added here too. */
+export const MIGRATIONS = [CoreModel1764790000000];

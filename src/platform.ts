@@ -1,0 +1,108 @@
+import 'reflect-metadata';
+import { createServer, type Server } from 'node:http';
+import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { DomainEvents } from './common/domain-events';
+import { type Logger, rootLogger, safeError } from './common/logger';
+import type { Config } from './config';
+import { createDataSource, ensureDatabase, redactUrl } from './db/data-source';
+import { assertSchemaCurrent, runMigrations } from './db/migrate';
+import { createSchema } from './graphql/schema';
+import { createApp } from './server/app';
+import { createServices, type Services } from './services';
+
+export interface Platform {
+  config: Config;
+  ds: DataSource;
+  redis: Redis;
+  events: DomainEvents;
+  services: Services;
+  log: Logger;
+  /** Closes everything this platform opened, in reverse order. */
+  close(): Promise<void>;
+}
+
+/** A Redis connection; BullMQ requires maxRetriesPerRequest to be null on its connections. */
+export function createRedis(url: string, name: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
+}
+
+
+/** Opens the pool, creating the database first when it is missing and the role may. */
+export async function connect(config: Config, log: Logger): Promise<DataSource> {
+  try {
+    if (await ensureDatabase(config.DATABASE_URL)) {
+      log.info({ event: 'db.created', url: redactUrl(config.DATABASE_URL) });
+    }
+  } catch (err) {
+    throw new Error(
+      `Cannot reach PostgreSQL at ${redactUrl(config.DATABASE_URL)} (${(err as Error).message}). ` +
+        'Start PostgreSQL or set DATABASE_URL to a database this role may use.',
+    );
+  }
+  const ds = createDataSource({
+    url: config.DATABASE_URL,
+    poolSize: config.DB_POOL_SIZE,
+    statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
+  });
+  await ds.initialize();
+  return ds;
+}
+
+/**
+ * Connects to PostgreSQL (creating the database when allowed), migrates when asked, and builds
+ * the services. Fails with a message that says what to do when PostgreSQL is unreachable.
+ */
+export async function openPlatform(
+  config: Config,
+  opts: { migrate: boolean; log?: Logger; ds?: DataSource } = { migrate: true },
+): Promise<Platform> {
+  const log = opts.log ?? rootLogger;
+  const ds = opts.ds ?? (await connect(config, log));
+  if (opts.migrate) {
+    const applied = await runMigrations(ds);
+    if (applied.length) log.info({ event: 'db.migrated', migrations: applied });
+  } else {
+    await assertSchemaCurrent(ds);
+  }
+  const redis = createRedis(config.REDIS_URL, 'commonplace-app');
+  redis.on('error', (err) => log.warn({ event: 'redis.error', err: safeError(err) }));
+  const events = new DomainEvents();
+  events.onListenerError(({ name, err }) =>
+    log.error({ event: 'domain_event.listener_failed', name, err: safeError(err) }),
+  );
+  const services = createServices(ds, events);
+  return {
+    config,
+    ds,
+    redis,
+    events,
+    services,
+    log,
+    async close() {
+      redis.disconnect();
+      await ds.destroy();
+    },
+  };
+}
+
+/** Starts the HTTP API on the configured port; resolves once it is listening. */
+export async function startApi(p: Platform, port = p.config.PORT): Promise<{ server: Server; stop(): Promise<void> }> {
+  const server = createServer();
+  const { app, apollo } = await createApp({
+    ds: p.ds,
+    redis: p.redis,
+    services: p.services,
+    schema: await createSchema(),
+    log: p.log,
+    production: p.config.NODE_ENV === 'production',
+    httpServer: server,
+  });
+  server.on('request', app);
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  return {
+    server,
+    // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
+    stop: () => apollo.stop(),
+  };
+}

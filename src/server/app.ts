@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../common/logger';
+import { createContext, type GraphQLContext } from '../graphql/context';
+import { createErrorFormatter } from '../graphql/errors';
+import type { Services } from '../services';
+
+export interface AppDeps {
+  ds: DataSource;
+  redis: Redis;
+  services: Services;
+  schema: GraphQLSchema;
+  log: Logger;
+  production: boolean;
+  httpServer: Server;
+}
+
+/** Checks each dependency with a short timeout; used by /readyz. */
+export async function readiness(ds: DataSource, redis: Redis) {
+  const check = async (fn: () => Promise<unknown>) => {
+    try {
+      await Promise.race([
+        fn(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+      ]);
+      return 'up';
+    } catch {
+      return 'down';
+    }
+  };
+  const [postgres, redisState] = await Promise.all([
+    check(() => ds.query('SELECT 1')),
+    check(() => redis.ping()),
+  ]);
+  return { postgres, redis: redisState };
+}
+
+/** The HTTP application: GraphQL at /graphql, liveness at /healthz, readiness at /readyz. */
+export async function createApp(deps: AppDeps) {
+  const { ds, redis, services, schema, log } = deps;
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: !deps.production,
+    includeStacktraceInErrorResponses: !deps.production,
+    formatError: createErrorFormatter(log, !deps.production),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
+      deps.production
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const state = await readiness(ds, redis);
+    const ok = Object.values(state).every((s) => s === 'up');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', ...state });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
+        return createContext(ds, services, log, requestId);
+      },
+    }),
+  );
+  return { app, apollo };
+}

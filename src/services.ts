@@ -1,0 +1,23 @@
+import type { DataSource } from 'typeorm';
+import { ActivityService } from './activity/activity.service';
+import { BranchService } from './branches/branch.service';
+import { CatalogueService } from './catalogue/catalogue.service';
+import type { DomainEvents } from './common/domain-events';
+import { CustomerService } from './customers/customer.service';
+import { EventService } from './events/event.service';
+import { InterestService } from './interests/interest.service';
+
+/** The domain services, built once per process and shared by every request. */
+export function createServices(ds: DataSource, events: DomainEvents) {
+  return {
+    events,
+    activity: new ActivityService(ds, events),
+    branches: new BranchService(ds),
+    catalogue: new CatalogueService(ds),
+    customers: new CustomerService(ds, events),
+    libraryEvents: new EventService(ds),
+    interests: new InterestService(ds, events),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
