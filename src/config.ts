@@ -26,6 +26,8 @@ const schema = z.object({
   RECOMMENDER_HALF_LIFE_DAYS: z.coerce.number().positive().default(180),
   /** How long a customer's cached suggestions live in Redis before they must be recomputed. */
   RECOMMENDATION_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  /** Shard jobs a model rebuild is split into, so several worker machines share it. */
+  REBUILD_SHARDS: z.coerce.number().int().min(1).max(256).default(4),
   /** Cron pattern (UTC) for the nightly model rebuild. */
   REBUILD_CRON: z.string().default('0 3 * * *'),
 });

@@ -9,6 +9,9 @@ import { createDataSource, ensureDatabase, redactUrl } from './db/data-source';
 import { assertSchemaCurrent, runMigrations } from './db/migrate';
 import { createSchema } from './graphql/schema';
 import { createApp } from './server/app';
+import { RecommendationQueue } from './recommendations/recommendation.queue';
+import { RecommendationService } from './recommendations/recommendation.service';
+import { RecommendationStore } from './recommendations/recommendation.store';
 import { createServices, type Services } from './services';
 
 export interface Platform {
@@ -17,6 +20,11 @@ export interface Platform {
   redis: Redis;
   events: DomainEvents;
   services: Services;
+  recommendations: {
+    store: RecommendationStore;
+    queue: RecommendationQueue;
+    service: RecommendationService;
+  };
   log: Logger;
   /** Closes everything this platform opened, in reverse order. */
   close(): Promise<void>;
@@ -71,15 +79,24 @@ export async function openPlatform(
   events.onListenerError(({ name, err }) =>
     log.error({ event: 'domain_event.listener_failed', name, err: safeError(err) }),
   );
-  const services = createServices(ds, events);
+  const store = new RecommendationStore(redis, config.REDIS_PREFIX, config.RECOMMENDATION_TTL_SECONDS);
+  const queue = new RecommendationQueue(redis, config.REDIS_PREFIX);
+  const recommendations = new RecommendationService(ds, store, queue, log);
+  const services = createServices(ds, events, recommendations);
+  // What a customer does or declares changes their suggestions: refresh them soon after.
+  events.on('activityRecorded', (e) => recommendations.requestRefresh(e.customerIds));
+  events.on('interestsChanged', (e) => recommendations.requestRefresh([e.customerId]));
+  events.on('customerChanged', (e) => recommendations.requestRefresh([e.customerId]));
   return {
     config,
     ds,
     redis,
     events,
     services,
+    recommendations: { store, queue, service: recommendations },
     log,
     async close() {
+      await queue.close();
       redis.disconnect();
       await ds.destroy();
     },

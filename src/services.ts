@@ -6,9 +6,14 @@ import type { DomainEvents } from './common/domain-events';
 import { CustomerService } from './customers/customer.service';
 import { EventService } from './events/event.service';
 import { InterestService } from './interests/interest.service';
+import type { RecommendationService } from './recommendations/recommendation.service';
 
 /** The domain services, built once per process and shared by every request. */
-export function createServices(ds: DataSource, events: DomainEvents) {
+export function createServices(
+  ds: DataSource,
+  events: DomainEvents,
+  recommendations: RecommendationService,
+) {
   return {
     events,
     activity: new ActivityService(ds, events),
@@ -17,6 +22,7 @@ export function createServices(ds: DataSource, events: DomainEvents) {
     customers: new CustomerService(ds, events),
     libraryEvents: new EventService(ds),
     interests: new InterestService(ds, events),
+    recommendations,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { Branch } from '../branches/branch.entity';
+import { RecommendationMode } from '../recommendations/recommendation.enums';
 import { AccessibilityNeed, CustomerKind, CustomerStatus } from './customer.enums';
 
 /**
@@ -106,6 +107,17 @@ export class Customer {
     default: CustomerStatus.ACTIVE,
   })
   status: CustomerStatus;
+
+  @Field(() => RecommendationMode, {
+    description: 'What personalisation may use: history and interests, interests only, or nothing.',
+  })
+  @Column({
+    type: 'enum',
+    enum: RecommendationMode,
+    enumName: 'recommendation_mode',
+    default: RecommendationMode.FULL,
+  })
+  recommendationMode: RecommendationMode;
 
   @Field()
   @Column({ type: 'timestamptz', default: () => 'now()' })

@@ -8,6 +8,13 @@ import { EventTopic } from '../events/event-topic.entity';
 import { LibraryEvent } from '../events/event.entity';
 import { CustomerInterest } from '../interests/customer-interest.entity';
 import { Interest } from '../interests/interest.entity';
+import {
+  ItemSimilarity,
+  PopularItem,
+  RecModel,
+  RecModelShard,
+  RecommendationDismissal,
+} from '../recommendations/recommendation.entities';
 
 /** Every TypeORM entity; the migration check compares these against the migrated schema. */
 export const ENTITIES = [
@@ -21,4 +28,9 @@ export const ENTITIES = [
   LibraryEvent,
   EventTopic,
   Activity,
+  RecommendationDismissal,
+  RecModel,
+  RecModelShard,
+  ItemSimilarity,
+  PopularItem,
 ];

@@ -17,5 +17,5 @@ export function createContext(
   log: Logger,
   requestId: string,
 ): GraphQLContext {
-  return { requestId, log: log.child({ requestId }), loaders: createLoaders(ds), services };
+  return { requestId, log: log.child({ requestId }), loaders: createLoaders(ds, services), services };
 }

@@ -14,6 +14,9 @@ import { Customer } from '../customers/customer.entity';
 import { LibraryEvent } from '../events/event.entity';
 import { CustomerInterest } from '../interests/customer-interest.entity';
 import { Interest } from '../interests/interest.entity';
+import { labelKey } from '../common/validation';
+import type { CachedRecommendations } from '../recommendations/recommendation.store';
+import type { Services } from '../services';
 
 /** Loads rows of one entity by id in a single `WHERE id IN (...)` per tick. */
 function byId<T extends ObjectLiteral & { id: string }>(ds: DataSource, entity: EntityTarget<T>) {
@@ -73,8 +76,23 @@ function activityLoader(ds: DataSource) {
 }
 
 /** Per-request loaders: every relation in the schema resolves through one of these. */
-export function createLoaders(ds: DataSource) {
+export function createLoaders(ds: DataSource, services: Services) {
   return {
+    /** Cached suggestions for every customer in the response, in one MGET. */
+    cachedRecommendations: new DataLoader<string, CachedRecommendations | null>((ids) =>
+      services.recommendations.cached(ids),
+    ),
+    /** Taxonomy nodes by `${kind}:${label}`, for reasons that name an interest. */
+    interestByLabel: new DataLoader<string, Interest | null>(async (keys) => {
+      const pairs = keys.map((k) => ({ kind: k.slice(0, k.indexOf(':')), key: labelKey(k.slice(k.indexOf(':') + 1)) }));
+      const rows: Array<Record<string, unknown>> = await ds.query(
+        `SELECT i.id::text AS id, i.kind, i.label, i.key, i.parent_id::text AS parent_id
+           FROM interest i JOIN unnest($1::interest_kind[], $2::text[]) AS w(kind, key) USING (kind, key)`,
+        [pairs.map((p) => p.kind), pairs.map((p) => p.key)],
+      );
+      const found = new Map(rows.map((r) => [`${r.kind}:${r.key}`, interestFromRow(r)]));
+      return pairs.map((p) => found.get(`${p.kind}:${p.key}`) ?? null);
+    }),
     branch: byId(ds, Branch),
     customer: byId(ds, Customer),
     item: byId(ds, CatalogueItem),

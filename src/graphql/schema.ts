@@ -7,6 +7,15 @@ import { CatalogueResolver, HoldingResolver } from '../catalogue/catalogue.resol
 import { CustomerResolver } from '../customers/customer.resolver';
 import { EventResolver } from '../events/event.resolver';
 import { InterestResolver } from '../interests/interest.resolver';
+import {
+  CustomerRecommendationResolver,
+  EventRecommendationResolver,
+  ItemRecommendationResolver,
+  RankedItemResolver,
+  ReasonResolver,
+  RecommendationFieldsResolver,
+  RecommendationResolver,
+} from '../recommendations/recommendation.resolver';
 
 /** Resolver classes of every feature; a new feature adds its resolvers here. */
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -17,6 +26,13 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   HoldingResolver,
   EventResolver,
   ActivityResolver,
+  RecommendationResolver,
+  CustomerRecommendationResolver,
+  ItemRecommendationResolver,
+  RecommendationFieldsResolver,
+  RankedItemResolver,
+  EventRecommendationResolver,
+  ReasonResolver,
 ];
 
 /** Builds the executable schema, sorted so the emitted SDL diffs cleanly. */

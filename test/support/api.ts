@@ -45,6 +45,7 @@ export async function startTestApi(label: string, opts: { count?: boolean } = {}
     },
     async close() {
       await api.stop();
+      await platform.recommendations.queue.close();
       platform.redis.disconnect();
       await db.drop();
     },

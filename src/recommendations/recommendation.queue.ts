@@ -1,0 +1,75 @@
+import { FlowProducer, Queue, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export const RECOMMENDATIONS_QUEUE = 'recommendations';
+
+/** Job names on the recommendations queue and the data each carries. */
+export interface RecommendationJobs {
+  /** Starts a full model build and fans it out as shard jobs under a finishing job. */
+  rebuild: { shards?: number; modelId?: string };
+  'build-shard': { modelId: string; shard: number };
+  'finish-build': { modelId: string };
+  /** Refreshes every personalised customer in chunks once a model is ready. */
+  'refresh-all': { modelId: string };
+  'refresh-chunk': { modelId: string; customerIds: string[] };
+  'refresh-done': { modelId: string };
+  'refresh-customer': { customerId: string };
+}
+export type RecommendationJobName = keyof RecommendationJobs;
+
+/** Delay before a refresh runs, so a burst of loans at the desk becomes one job. */
+export const REFRESH_DEBOUNCE_MS = 250;
+
+/** The producer side, used by the API and the CLI; workers live in `workers/`. */
+export class RecommendationQueue {
+  readonly queue: Queue;
+  readonly flow: FlowProducer;
+
+  constructor(connection: Redis | ConnectionOptions, readonly prefix: string) {
+    this.queue = new Queue(RECOMMENDATIONS_QUEUE, {
+      connection,
+      prefix,
+      defaultJobOptions: {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 3600, count: 1000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    });
+    this.flow = new FlowProducer({ connection, prefix });
+  }
+
+  /**
+   * Schedules a refresh of each customer. At most one refresh per customer waits at a time;
+   * one arriving while another runs is kept and runs after it, so nothing recorded is missed.
+   */
+  async scheduleRefresh(customerIds: readonly string[]): Promise<void> {
+    if (!customerIds.length) return;
+    await this.queue.addBulk(
+      customerIds.map((customerId) => ({
+        name: 'refresh-customer',
+        data: { customerId },
+        opts: {
+          delay: REFRESH_DEBOUNCE_MS,
+          deduplication: { id: `refresh-${customerId}`, keepLastIfActive: true },
+        },
+      })),
+    );
+  }
+
+  /** Asks for a full rebuild; while one is waiting or running, asking again adds nothing. */
+  async requestRebuild(shards?: number): Promise<string | undefined> {
+    const job = await this.queue.add('rebuild', { shards }, { deduplication: { id: 'rebuild' } });
+    return job.id;
+  }
+
+  /** Workers currently connected to the queue. */
+  workerCount(): Promise<number> {
+    return this.queue.getWorkersCount();
+  }
+
+  async close(): Promise<void> {
+    await this.flow.close();
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,176 @@
+import {
+  Arg,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { Branch } from '../branches/branch.entity';
+import { CatalogueItem } from '../catalogue/catalogue-item.entity';
+import { Audience } from '../catalogue/catalogue.enums';
+import { assertId } from '../common/ids';
+import { Customer } from '../customers/customer.entity';
+import { LibraryEvent } from '../events/event.entity';
+import type { GraphQLContext } from '../graphql/context';
+import { Interest } from '../interests/interest.entity';
+import { RecommendationMode } from './recommendation.enums';
+import {
+  EventRecommendation,
+  RankedItem,
+  Recommendation,
+  RecommendationReason,
+  SuggestionSourceKind,
+} from './recommendation.types';
+
+@Resolver(() => Customer)
+export class CustomerRecommendationResolver {
+  @FieldResolver(() => [Recommendation], {
+    description:
+      'Suggested titles, best first, each with its reasons. Served from cache; when none is ' +
+      'cached yet, popular titles at their branch for their age group while a refresh runs.',
+  })
+  async recommendations(
+    @Root() c: Customer,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { defaultValue: 10 }) first: number,
+  ): Promise<Recommendation[]> {
+    const cached = await ctx.loaders.cachedRecommendations.load(c.id);
+    const list = await ctx.services.recommendations.forCustomer(c, cached, first);
+    return list.items as Recommendation[];
+  }
+
+  @FieldResolver(() => SuggestionSourceKind, { description: 'Whether the list is personal.' })
+  async recommendationsSource(@Root() c: Customer, @Ctx() ctx: GraphQLContext) {
+    if (c.recommendationMode === RecommendationMode.OFF) return SuggestionSourceKind.GENERIC;
+    const cached = await ctx.loaders.cachedRecommendations.load(c.id);
+    return cached ? SuggestionSourceKind.PERSONAL : SuggestionSourceKind.POPULAR_FALLBACK;
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: 'When the cached list was computed.' })
+  async recommendationsComputedAt(@Root() c: Customer, @Ctx() ctx: GraphQLContext) {
+    if (c.recommendationMode === RecommendationMode.OFF) return null;
+    const cached = await ctx.loaders.cachedRecommendations.load(c.id);
+    return cached ? new Date(cached.computedAt) : null;
+  }
+
+  @FieldResolver(() => [EventRecommendation], { description: 'Upcoming events for them, best first.' })
+  async eventRecommendations(
+    @Root() c: Customer,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { defaultValue: 5 }) first: number,
+  ): Promise<EventRecommendation[]> {
+    const cached = await ctx.loaders.cachedRecommendations.load(c.id);
+    return (await ctx.services.recommendations.eventsFor(c, cached, first)) as EventRecommendation[];
+  }
+}
+
+@Resolver(() => CatalogueItem)
+export class ItemRecommendationResolver {
+  @FieldResolver(() => [RankedItem], { description: 'People who borrowed this also borrowed.' })
+  async similarItems(
+    @Root() i: CatalogueItem,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { defaultValue: 10 }) first: number,
+  ): Promise<RankedItem[]> {
+    return (await ctx.services.recommendations.similarItems(i.id, first)) as RankedItem[];
+  }
+}
+
+@Resolver(() => Recommendation)
+export class RecommendationFieldsResolver {
+  @FieldResolver(() => CatalogueItem)
+  item(@Root() r: Recommendation, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.item.load(r.itemId);
+  }
+}
+
+@Resolver(() => RankedItem)
+export class RankedItemResolver {
+  @FieldResolver(() => CatalogueItem)
+  item(@Root() r: RankedItem, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.item.load(r.itemId);
+  }
+}
+
+@Resolver(() => EventRecommendation)
+export class EventRecommendationResolver {
+  @FieldResolver(() => LibraryEvent)
+  event(@Root() r: EventRecommendation, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.event.load(r.eventId);
+  }
+}
+
+@Resolver(() => RecommendationReason)
+export class ReasonResolver {
+  @FieldResolver(() => CatalogueItem, { nullable: true, description: 'The title the reason refers to.' })
+  item(@Root() r: RecommendationReason, @Ctx() ctx: GraphQLContext) {
+    return r.itemId ? ctx.loaders.item.load(r.itemId) : null;
+  }
+
+  @FieldResolver(() => LibraryEvent, { nullable: true })
+  event(@Root() r: RecommendationReason, @Ctx() ctx: GraphQLContext) {
+    return r.eventId ? ctx.loaders.event.load(r.eventId) : null;
+  }
+
+  @FieldResolver(() => Branch, { nullable: true })
+  branch(@Root() r: RecommendationReason, @Ctx() ctx: GraphQLContext) {
+    return r.branchId ? ctx.loaders.branch.load(r.branchId) : null;
+  }
+
+  @FieldResolver(() => Interest, { nullable: true, description: 'The interest it matches.' })
+  interest(@Root() r: RecommendationReason, @Ctx() ctx: GraphQLContext) {
+    return r.interestKind && r.interestLabel
+      ? ctx.loaders.interestByLabel.load(`${r.interestKind}:${r.interestLabel}`)
+      : null;
+  }
+}
+
+@Resolver()
+export class RecommendationResolver {
+  @Query(() => [RankedItem], { description: 'Popular titles at a branch (or everywhere) for an audience.' })
+  popular(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('branchId', () => ID, { nullable: true }) branchId?: string,
+    @Arg('audience', () => Audience, { defaultValue: Audience.ADULT }) audience: Audience = Audience.ADULT,
+    @Arg('first', () => Int, { defaultValue: 10 }) first = 10,
+    @Arg('trending', () => Boolean, { defaultValue: false }) trending = false,
+  ) {
+    if (branchId) assertId(branchId, 'branchId');
+    return ctx.services.recommendations.popular(
+      branchId ?? null,
+      audience,
+      Math.max(1, Math.min(first, 100)),
+      trending ? 'TRENDING' : 'ALL_TIME',
+    );
+  }
+
+  @Mutation(() => Boolean, { description: '"Not for me": the title is never suggested to them again.' })
+  dismissRecommendation(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('customerId', () => ID) customerId: string,
+    @Arg('itemId', () => ID) itemId: string,
+  ) {
+    return ctx.services.recommendations.dismiss(customerId, itemId);
+  }
+
+  @Mutation(() => Boolean, { description: 'Asks the workers to recompute this customer soon.' })
+  async refreshRecommendations(@Ctx() ctx: GraphQLContext, @Arg('customerId', () => ID) customerId: string) {
+    await ctx.services.customers.get(customerId);
+    ctx.services.recommendations.requestRefresh([customerId]);
+    return true;
+  }
+
+  @Mutation(() => Customer, { description: 'Sets what personalisation may use for this customer.' })
+  async setRecommendationMode(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('customerId', () => ID) customerId: string,
+    @Arg('mode', () => RecommendationMode) mode: RecommendationMode,
+  ) {
+    await ctx.services.recommendations.setMode(customerId, mode);
+    return ctx.services.customers.get(customerId);
+  }
+}
