@@ -8,6 +8,6 @@ module.exports = {
   // Type checking is tsc's job (npm test builds first), so ts-jest only transpiles.
   testTimeout: 60_000,
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
 };

@@ -50,7 +50,7 @@ export function recommendationProcessor(deps: RecommendationWorkerDeps) {
         const data = job.data as RecommendationJobs['rebuild'];
         const shards = Math.max(1, data.shards ?? deps.defaultShards);
         // A retried rebuild reuses the model it already started rather than opening another.
-        const modelId = data.modelId ?? (await createModel(ds, shards, Date.now()));
+        const modelId = data.modelId ?? (await createModel(ds, shards, data.asOf ?? Date.now()));
         if (!data.modelId) await job.updateData({ ...data, modelId });
         await queue.flow.add({
           name: 'finish-build',

@@ -6,7 +6,8 @@ export const RECOMMENDATIONS_QUEUE = 'recommendations';
 /** Job names on the recommendations queue and the data each carries. */
 export interface RecommendationJobs {
   /** Starts a full model build and fans it out as shard jobs under a finishing job. */
-  rebuild: { shards?: number; modelId?: string };
+  /** `asOf` pins the reference time (reproducible builds); it defaults to when the job runs. */
+  rebuild: { shards?: number; modelId?: string; asOf?: number };
   'build-shard': { modelId: string; shard: number };
   'finish-build': { modelId: string };
   /** Refreshes every personalised customer in chunks once a model is ready. */
@@ -58,8 +59,8 @@ export class RecommendationQueue {
   }
 
   /** Asks for a full rebuild; while one is waiting or running, asking again adds nothing. */
-  async requestRebuild(shards?: number): Promise<string | undefined> {
-    const job = await this.queue.add('rebuild', { shards }, { deduplication: { id: 'rebuild' } });
+  async requestRebuild(shards?: number, asOf?: number): Promise<string | undefined> {
+    const job = await this.queue.add('rebuild', { shards, asOf }, { deduplication: { id: 'rebuild' } });
     return job.id;
   }
 

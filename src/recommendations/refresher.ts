@@ -84,7 +84,8 @@ export async function loadProfiles(
 ): Promise<LoadedProfile[]> {
   const [customers, interests, history, dismissed] = await Promise.all([
     ds.query(
-      `SELECT id::text, birth_year, recommendation_mode, accessibility_needs, preferred_language,
+      `SELECT id::text, birth_year, recommendation_mode, accessibility_needs::text[] AS accessibility_needs,
+              preferred_language,
               home_branch_id::text
          FROM customer WHERE id = ANY($1::bigint[]) AND status <> 'ERASED' ORDER BY id`,
       [customerIds],

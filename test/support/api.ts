@@ -26,7 +26,7 @@ export async function startTestApi(label: string, opts: { count?: boolean } = {}
   });
   const platform = await openPlatform(config, {
     migrate: false,
-    log: pino({ level: 'silent' }),
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ds: db.ds,
   });
   const api = await startApi(platform, 0);
