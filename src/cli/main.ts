@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '../config';
+import { importCommand } from '../imports/import.command';
+import { migrateCommand } from './migrate.command';
+import { rebuildCommand } from './recommendations.command';
+
+/** Parses a positive whole number option, naming the option when it is not one. */
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+    return n;
+  };
+}
+
+/**
+ * `npm run cli -- <command>` (or `npx commonplace <command>` once built). Each command sets
+ * `process.exitCode` rather than exiting, so connections close cleanly first.
+ */
+function buildProgram(): Command {
+  const program = new Command('commonplace')
+    .description('Commonplace: one record for every library customer')
+    .showHelpAfterError();
+
+  program
+    .command('import')
+    .description('import a CSV file from the old system (branches, items, customers, interests, events, activity)')
+    .argument('<kind>', 'what the file holds')
+    .argument('<file>', 'path of the CSV file')
+    .option('--batch-size <n>', 'rows per transaction', positiveInt('--batch-size'))
+    .action(async (kind: string, file: string, opts: { batchSize?: number }) => {
+      const extra = opts.batchSize ? ['--batch-size', String(opts.batchSize)] : [];
+      process.exitCode = await importCommand([kind, file, ...extra]);
+    });
+
+  program
+    .command('migrate')
+    .description('create the database if needed and apply pending migrations')
+    .action(async () => {
+      process.exitCode = await migrateCommand();
+    });
+
+  const recs = program.command('recommendations').description('the recommendation model');
+  recs
+    .command('rebuild')
+    .description('queue a full model rebuild')
+    .option('--wait', 'wait until every customer has fresh suggestions')
+    .option('--shards <n>', 'shard jobs to split the build into', positiveInt('--shards'))
+    .option('--timeout <seconds>', 'give up waiting after this long', positiveInt('--timeout'), 1800)
+    .action(async (opts: { wait?: boolean; shards?: number; timeout: number }) => {
+      process.exitCode = await rebuildCommand(opts);
+    });
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err) => {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : `error: ${(err as Error).message}`}\n`);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import { type Logger, rootLogger, safeError } from './common/logger';
+import type { Config } from './config';
+import { openPlatform, type Platform, startApi } from './platform';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface RunningProcess {
+  platform: Platform;
+  /** The API's port, when this process serves it. */
+  port: number | null;
+  shutdown(signal: string): Promise<void>;
+}
+
+/**
+ * Starts one process of the platform: `all` migrates, serves the API and runs the workers;
+ * `api` and `worker` run one side each for scaling out (only `api` skips migrating). SIGTERM
+ * and SIGINT drain HTTP, close the workers and queues, then the pool.
+ */
+export async function runProcess(role: Role, config: Config, log: Logger = rootLogger): Promise<RunningProcess> {
+  const platform = await openPlatform(config, { migrate: role !== 'api', log });
+  const stops: Array<() => Promise<void>> = [];
+  let port: number | null = null;
+  if (role === 'all' || role === 'api') {
+    const api = await startApi(platform);
+    port = (api.server.address() as AddressInfo).port;
+    log.info({ event: 'api.listening', port, graphql: `http://localhost:${port}/graphql` });
+    stops.push(api.stop);
+  }
+  if (role === 'all' || role === 'worker') {
+    const { startWorkers } = await import('../workers/run');
+    const workers = await startWorkers(platform);
+    stops.push(workers.stop);
+  }
+  let stopping: Promise<void> | null = null;
+  const shutdown = (signal: string) => {
+    stopping ??= (async () => {
+      log.info({ event: 'shutdown.start', signal });
+      const timer = setTimeout(() => {
+        log.error({ event: 'shutdown.timeout' });
+        process.exit(1);
+      }, 30_000);
+      for (const stop of stops) {
+        await stop().catch((err) => log.error({ event: 'shutdown.error', err: safeError(err) }));
+      }
+      await platform.close();
+      clearTimeout(timer);
+      log.info({ event: 'shutdown.done' });
+    })();
+    return stopping;
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  return { platform, port, shutdown };
+}
+
+/** Prints a start-up failure the way an operator can act on, then exits non-zero. */
+export function failStartup(err: unknown): never {
+  const message = (err as Error).message ?? String(err);
+  rootLogger.fatal({ event: 'startup.failed', err: safeError(err) });
+  process.stderr.write(`Start-up failed: ${message}\n`);
+  process.exit(1);
+}
