@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { DomainError, fromZod, PG_UNIQUE_VIOLATION } from '../common/errors';
+import { readerFor } from '../db/entity-reader';
 import { assertId, likeContains, stripUndefined } from '../common/ids';
 import { decodeCursor, type Page, toPage } from '../graphql/pagination';
 import { ensureInterests, type InterestRef } from '../interests/interest.repository';
@@ -32,13 +33,13 @@ export class CatalogueService {
   constructor(private readonly ds: DataSource) {}
 
   async get(id: string): Promise<CatalogueItem> {
-    const item = await this.ds.getRepository(CatalogueItem).findOneBy({ id: assertId(id, 'id') });
+    const item = await readerFor(this.ds, CatalogueItem).one(this.ds, 'id', assertId(id, 'id'));
     if (!item) throw DomainError.notFound('Item', id);
     return item;
   }
 
   async getByExternalId(externalId: string): Promise<CatalogueItem> {
-    const item = await this.ds.getRepository(CatalogueItem).findOneBy({ externalId });
+    const item = await readerFor(this.ds, CatalogueItem).one(this.ds, 'external_id', externalId, 'text');
     if (!item) throw DomainError.notFound('Item with externalId', externalId);
     return item;
   }

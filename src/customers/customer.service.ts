@@ -6,6 +6,7 @@ import {
   fromZod,
   PG_UNIQUE_VIOLATION,
 } from '../common/errors';
+import { readerFor } from '../db/entity-reader';
 import { assertId, likeContains, stripUndefined } from '../common/ids';
 import { decodeCursor, type Page, toPage } from '../graphql/pagination';
 import { Customer } from './customer.entity';
@@ -38,13 +39,13 @@ export class CustomerService {
   ) {}
 
   async get(id: string): Promise<Customer> {
-    const found = await this.ds.getRepository(Customer).findOneBy({ id: assertId(id, 'id') });
+    const found = await readerFor(this.ds, Customer).one(this.ds, 'id', assertId(id, 'id'));
     if (!found) throw DomainError.notFound('Customer', id);
     return found;
   }
 
   async getByExternalId(externalId: string): Promise<Customer> {
-    const found = await this.ds.getRepository(Customer).findOneBy({ externalId });
+    const found = await readerFor(this.ds, Customer).one(this.ds, 'external_id', externalId, 'text');
     if (!found) throw DomainError.notFound('Customer with externalId', externalId);
     return found;
   }

@@ -14,14 +14,16 @@ import { Customer } from '../customers/customer.entity';
 import { LibraryEvent } from '../events/event.entity';
 import { CustomerInterest } from '../interests/customer-interest.entity';
 import { Interest } from '../interests/interest.entity';
+import { readerFor } from '../db/entity-reader';
 import { labelKey } from '../common/validation';
 import type { CachedRecommendations } from '../recommendations/recommendation.store';
 import type { Services } from '../services';
 
 /** Loads rows of one entity by id in a single `WHERE id IN (...)` per tick. */
 function byId<T extends ObjectLiteral & { id: string }>(ds: DataSource, entity: EntityTarget<T>) {
+  const reader = readerFor(ds, entity);
   return new DataLoader<string, T | null>(async (ids) => {
-    const rows = await ds.getRepository(entity).findBy({ id: In([...ids]) } as never);
+    const rows = await reader.whereIn(ds, 'id', ids);
     const map = new Map(rows.map((r) => [String(r.id), r]));
     return ids.map((id) => map.get(id) ?? null);
   });
