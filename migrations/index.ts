@@ -1,5 +1,6 @@
 import { CoreModel1764790000000 } from './1764790000000-core-model';
 import { Recommendations1764800000000 } from './1764800000000-recommendations';
+import { Trust1764810000000 } from './1764810000000-trust';
 
 /** Every migration, oldest first. A new migration file must be added here too. */
-export const MIGRATIONS = [CoreModel1764790000000, Recommendations1764800000000];
+export const MIGRATIONS = [CoreModel1764790000000, Recommendations1764800000000, Trust1764810000000];

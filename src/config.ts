@@ -28,6 +28,19 @@ const schema = z.object({
   RECOMMENDATION_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   /** Shard jobs a model rebuild is split into, so several worker machines share it. */
   REBUILD_SHARDS: z.coerce.number().int().min(1).max(256).default(4),
+  /** Shared secret for HS256 tokens; required in production, at least 32 characters. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Verify tokens against this JWKS (an identity provider) instead of the shared secret. */
+  JWKS_URL: z.string().url('must be a URL').optional(),
+  JWT_ISSUER: z.string().default('commonplace'),
+  JWT_AUDIENCE: z.string().default('commonplace-api'),
+  /** Days activity stays linked to customers whose history choice is DEFAULT. */
+  HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Requests a token may make per minute before it is told to slow down. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Largest query cost accepted; each field costs 1, lists multiply by their page size. */
+  MAX_QUERY_COST: z.coerce.number().int().min(10).default(5000),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(12),
   /** Cron pattern (UTC) for the nightly model rebuild. */
   REBUILD_CRON: z.string().default('0 3 * * *'),
 });
@@ -50,5 +63,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       result.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`),
     );
   }
-  return result.data;
+  const config = result.data;
+  if (config.NODE_ENV === 'production' && !config.JWT_SECRET && !config.JWKS_URL) {
+    throw new ConfigError(['JWT_SECRET: required in production (or set JWKS_URL) — tokens cannot be verified without it']);
+  }
+  return config;
+}
+
+/**
+ * The secret tokens are signed with. Outside production a fixed development secret is used
+ * when none is set, so `npm run demo` works out of the box; it is public, so never rely on it.
+ */
+export function jwtSecret(config: Config): string {
+  return config.JWT_SECRET ?? 'commonplace-development-secret-not-for-production';
 }

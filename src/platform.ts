@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { DomainEvents } from './common/domain-events';
 import { type Logger, rootLogger, safeError } from './common/logger';
-import type { Config } from './config';
+import { type Config, jwtSecret } from './config';
+import { TokenService } from './auth/tokens';
 import { createDataSource, ensureDatabase, redactUrl } from './db/data-source';
 import { assertSchemaCurrent, runMigrations } from './db/migrate';
 import { createSchema } from './graphql/schema';
@@ -20,6 +21,7 @@ export interface Platform {
   redis: Redis;
   events: DomainEvents;
   services: Services;
+  tokens: TokenService;
   recommendations: {
     store: RecommendationStore;
     queue: RecommendationQueue;
@@ -94,6 +96,12 @@ export async function openPlatform(
     events,
     services,
     recommendations: { store, queue, service: recommendations },
+    tokens: new TokenService({
+      secret: jwtSecret(config),
+      jwksUrl: config.JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    }),
     log,
     async close() {
       await queue.close();
@@ -109,6 +117,13 @@ export async function startApi(p: Platform, port = p.config.PORT): Promise<{ ser
   const { app, apollo } = await createApp({
     ds: p.ds,
     redis: p.redis,
+    tokens: p.tokens,
+    limits: {
+      perMinute: p.config.RATE_LIMIT_PER_MINUTE,
+      maxCost: p.config.MAX_QUERY_COST,
+      maxDepth: p.config.MAX_QUERY_DEPTH,
+      redisPrefix: p.config.REDIS_PREFIX,
+    },
     services: p.services,
     schema: await createSchema(),
     log: p.log,
@@ -122,4 +137,11 @@ export async function startApi(p: Platform, port = p.config.PORT): Promise<{ ser
     // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
     stop: () => apollo.stop(),
   };
+}
+
+/** For CLI commands: connect, and bring the schema up to date first. */
+export async function connectMigrated(config: Config, log: Logger): Promise<DataSource> {
+  const ds = await connect(config, log);
+  await runMigrations(ds);
+  return ds;
 }

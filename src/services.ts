@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { ActivityService } from './activity/activity.service';
+import { AuditService } from './audit/audit.service';
 import { BranchService } from './branches/branch.service';
 import { CatalogueService } from './catalogue/catalogue.service';
 import type { DomainEvents } from './common/domain-events';
@@ -23,6 +24,7 @@ export function createServices(
     libraryEvents: new EventService(ds),
     interests: new InterestService(ds, events),
     recommendations,
+    audit: new AuditService(ds),
   };
 }
 

@@ -2,7 +2,17 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-grap
 import { Branch } from '../branches/branch.entity';
 import { CatalogueItem } from '../catalogue/catalogue-item.entity';
 import { LibraryEvent } from '../events/event.entity';
+import { requireRole } from '../auth/access';
+import { type Actor, Role, STAFF } from '../auth/role';
 import type { GraphQLContext } from '../graphql/context';
+
+/** Who may write to the ledger: staff, and catalogue front-ends recording what visitors do. */
+const RECORDERS: readonly Role[] = [...STAFF, Role.SERVICE];
+
+/** Entries recorded by a staff member name them unless the input already does. */
+function withStaff(input: RecordActivityInput, actor: Actor): RecordActivityInput {
+  return actor.staffName && !input.staffMember ? { ...input, staffMember: actor.staffName } : input;
+}
 import { Activity } from './activity.entity';
 import { RecordActivityInput, RecordActivityResult } from './activity.types';
 
@@ -15,7 +25,8 @@ export class ActivityResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('input', () => RecordActivityInput) input: RecordActivityInput,
   ): Promise<RecordActivityResult> {
-    return ctx.services.activity.recordOne(input);
+    const actor = requireRole(ctx, RECORDERS);
+    return ctx.services.activity.recordOne(withStaff(input, actor));
   }
 
   @Mutation(() => [RecordActivityResult], {
@@ -25,19 +36,29 @@ export class ActivityResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('inputs', () => [RecordActivityInput]) inputs: RecordActivityInput[],
   ): Promise<RecordActivityResult[]> {
-    return ctx.services.activity.recordMany(inputs);
+    const actor = requireRole(ctx, RECORDERS);
+    return ctx.services.activity.recordMany(inputs.map((i) => withStaff(i, actor)));
   }
 
   @Mutation(() => RecordActivityResult, {
     description: 'Cancels a wrong entry by recording a CORRECTION that names it.',
   })
-  correctActivity(
+  async correctActivity(
     @Ctx() ctx: GraphQLContext,
     @Arg('activityId', () => ID) activityId: string,
     @Arg('reason') reason: string,
     @Arg('staffMember', () => String, { nullable: true }) staffMember?: string,
   ): Promise<RecordActivityResult> {
-    return ctx.services.activity.correct(activityId, reason, staffMember ?? null);
+    const actor = requireRole(ctx, STAFF);
+    const result = await ctx.services.activity.correct(activityId, reason, staffMember ?? actor.staffName ?? null);
+    ctx.audit.push({
+      action: 'activity.correct',
+      targetType: 'activity',
+      targetId: activityId,
+      customerId: result.activity?.customerId ?? null,
+      reason,
+    });
+    return result;
   }
 
   @FieldResolver(() => CatalogueItem, { nullable: true })

@@ -1,4 +1,5 @@
-import { Arg, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import { Role } from '../auth/role';
 import type { GraphQLContext } from '../graphql/context';
 import { Branch } from './branch.entity';
 import { BranchKind } from './branch.enums';
@@ -40,11 +41,13 @@ export class BranchResolver {
     return ctx.services.branches.list(kinds);
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => Branch)
   createBranch(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateBranchInput) input: CreateBranchInput) {
     return ctx.services.branches.create(input);
   }
 
+  @Authorized(Role.ADMIN)
   @Mutation(() => Branch)
   updateBranch(
     @Ctx() ctx: GraphQLContext,

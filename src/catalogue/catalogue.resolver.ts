@@ -1,4 +1,16 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { Role } from '../auth/role';
 import { Branch } from '../branches/branch.entity';
 import { DomainError } from '../common/errors';
 import type { GraphQLContext } from '../graphql/context';
@@ -42,11 +54,13 @@ export class CatalogueResolver {
     return connectionFrom(page, (i) => [i.id]);
   }
 
+  @Authorized(Role.FRONT_LINE_STAFF, Role.ADMIN)
   @Mutation(() => CatalogueItem)
   createItem(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateItemInput) input: CreateItemInput) {
     return ctx.services.catalogue.create(input);
   }
 
+  @Authorized(Role.FRONT_LINE_STAFF, Role.ADMIN)
   @Mutation(() => CatalogueItem)
   updateItem(
     @Ctx() ctx: GraphQLContext,
@@ -56,6 +70,7 @@ export class CatalogueResolver {
     return ctx.services.catalogue.update(id, input);
   }
 
+  @Authorized(Role.FRONT_LINE_STAFF, Role.ADMIN)
   @Mutation(() => Holding, { description: 'Sets how many copies a branch owns and has on the shelf.' })
   setHolding(
     @Ctx() ctx: GraphQLContext,

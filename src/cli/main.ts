@@ -3,7 +3,9 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config';
 import { importCommand } from '../imports/import.command';
+import { auditVerifyCommand } from './audit.command';
 import { migrateCommand } from './migrate.command';
+import { tokenCommand, type TokenOptions } from './token.command';
 import { rebuildCommand } from './recommendations.command';
 
 /** Parses a positive whole number option, naming the option when it is not one. */
@@ -40,6 +42,26 @@ function buildProgram(): Command {
     .description('create the database if needed and apply pending migrations')
     .action(async () => {
       process.exitCode = await migrateCommand();
+    });
+
+  program
+    .command('token')
+    .description('print a signed bearer token for local use')
+    .requiredOption('--role <role>', 'CUSTOMER, FRONT_LINE_STAFF, MARKETING, MANAGER, ADMIN or SERVICE')
+    .option('--customer <externalId>', 'the customer a CUSTOMER token acts for')
+    .option('--staff <name>', 'staff member name recorded in the ledger and audit trail')
+    .option('--ttl <duration>', 'lifetime, e.g. 30m, 1h, 7d', '1h')
+    .action(async (opts: TokenOptions) => {
+      process.exitCode = await tokenCommand(opts);
+    });
+
+  program
+    .command('audit')
+    .description('the audit trail')
+    .command('verify')
+    .description('check that no audit entry has been altered or removed')
+    .action(async () => {
+      process.exitCode = await auditVerifyCommand();
     });
 
   const recs = program.command('recommendations').description('the recommendation model');

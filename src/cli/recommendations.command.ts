@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config';
 import { rootLogger } from '../common/logger';
-import { connect, createRedis } from '../platform';
+import { connectMigrated as connect, createRedis } from '../platform';
 import { latestReadyModelId } from '../recommendations/model.repository';
 import { RecommendationQueue } from '../recommendations/recommendation.queue';
 

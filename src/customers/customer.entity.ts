@@ -11,6 +11,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { Branch } from '../branches/branch.entity';
+import { HistoryChoice } from '../consent/consent.enums';
 import { RecommendationMode } from '../recommendations/recommendation.enums';
 import { AccessibilityNeed, CustomerKind, CustomerStatus } from './customer.enums';
 
@@ -119,6 +120,10 @@ export class Customer {
   })
   recommendationMode: RecommendationMode;
 
+  @Field(() => HistoryChoice)
+  @Column({ type: 'enum', enum: HistoryChoice, enumName: 'history_choice', default: HistoryChoice.DEFAULT })
+  historyChoice: HistoryChoice;
+
   @Field()
   @Column({ type: 'timestamptz', default: () => 'now()' })
   registeredAt: Date;
@@ -126,6 +131,10 @@ export class Customer {
   @Field(() => Date, { nullable: true })
   @Column({ type: 'timestamptz', nullable: true })
   lastActiveAt: Date | null;
+
+  /** Set when the record became a tombstone; personal fields are gone from then on. */
+  @Column({ type: 'timestamptz', nullable: true })
+  erasedAt: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

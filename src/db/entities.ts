@@ -1,4 +1,6 @@
 import { Activity } from '../activity/activity.entity';
+import { AuditEntry } from '../audit/audit-entry.entity';
+import { ConsentRecord } from '../consent/consent-record.entity';
 import { Branch } from '../branches/branch.entity';
 import { CatalogueItem } from '../catalogue/catalogue-item.entity';
 import { Holding } from '../catalogue/holding.entity';
@@ -33,4 +35,6 @@ export const ENTITIES = [
   RecModelShard,
   ItemSimilarity,
   PopularItem,
+  ConsentRecord,
+  AuditEntry,
 ];

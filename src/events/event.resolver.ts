@@ -1,4 +1,16 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { Role } from '../auth/role';
 import { Branch } from '../branches/branch.entity';
 import type { GraphQLContext } from '../graphql/context';
 import { connectionFrom, PageArgs, pageSize } from '../graphql/pagination';
@@ -23,12 +35,14 @@ export class EventResolver {
     return connectionFrom(page, (e) => [e.startsAt.toISOString(), e.id]);
   }
 
+  @Authorized(Role.FRONT_LINE_STAFF, Role.ADMIN)
   @Mutation(() => LibraryEvent)
   createEvent(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateEventInput) input: CreateEventInput) {
     const { branchId, ...fields } = input;
     return ctx.services.libraryEvents.create(fields, branchId ?? null);
   }
 
+  @Authorized(Role.FRONT_LINE_STAFF, Role.ADMIN)
   @Mutation(() => LibraryEvent)
   updateEvent(
     @Ctx() ctx: GraphQLContext,

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { AuditInput } from '../audit/audit.service';
+import type { Actor } from '../auth/role';
 import type { Logger } from '../common/logger';
 import type { Services } from '../services';
 import { createLoaders, type Loaders } from './loaders';
@@ -6,6 +8,10 @@ import { createLoaders, type Loaders } from './loaders';
 /** What every resolver receives: per-request loaders, the services, and a request-scoped log. */
 export interface GraphQLContext {
   requestId: string;
+  /** The verified caller; null for anonymous requests, which see only the public catalogue. */
+  actor: Actor | null;
+  /** Audit entries gathered while resolving; written in one transaction before the response. */
+  audit: AuditInput[];
   log: Logger;
   loaders: Loaders;
   services: Services;
@@ -16,6 +22,14 @@ export function createContext(
   services: Services,
   log: Logger,
   requestId: string,
+  actor: Actor | null,
 ): GraphQLContext {
-  return { requestId, log: log.child({ requestId }), loaders: createLoaders(ds, services), services };
+  return {
+    requestId,
+    actor,
+    audit: [],
+    log: log.child({ requestId, role: actor?.role ?? 'ANONYMOUS' }),
+    loaders: createLoaders(ds, services),
+    services,
+  };
 }

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { authChecker } from '../auth/access';
+import { CustomerAuditResolver } from '../audit/audit.resolver';
 import { ActivityResolver } from '../activity/activity.resolver';
 import { BranchResolver } from '../branches/branch.resolver';
 import { CatalogueResolver, HoldingResolver } from '../catalogue/catalogue.resolver';
@@ -33,12 +35,14 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   RankedItemResolver,
   EventRecommendationResolver,
   ReasonResolver,
+  CustomerAuditResolver,
 ];
 
 /** Builds the executable schema, sorted so the emitted SDL diffs cleanly. */
 export async function createSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
+    authChecker,
     // type-graphql's own validation is off: services validate with the same rules as imports.
     validate: false,
   });

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, Float, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import { accessibleCustomer, auditReads } from '../auth/guard';
 import type { GraphQLContext } from '../graphql/context';
 import { CustomerInterest } from './customer-interest.entity';
 import { Interest } from './interest.entity';
@@ -29,20 +30,26 @@ export class InterestResolver {
   }
 
   @Mutation(() => CustomerInterest, { description: 'Records that a customer is interested in something.' })
-  declareInterest(
+  async declareInterest(
     @Ctx() ctx: GraphQLContext,
     @Arg('customerId', () => ID) customerId: string,
     @Arg('input', () => DeclareInterestInput) input: DeclareInterestInput,
   ) {
-    return ctx.services.interests.declare(customerId, input);
+    const { customer } = await accessibleCustomer(ctx, customerId);
+    const result = await ctx.services.interests.declare(customer.id, input);
+    auditReads(ctx, [customer], 'interest.declare', null, { kind: input.kind });
+    return result;
   }
 
   @Mutation(() => Boolean, { description: 'Removes an interest; false when the customer did not have it.' })
-  withdrawInterest(
+  async withdrawInterest(
     @Ctx() ctx: GraphQLContext,
     @Arg('customerId', () => ID) customerId: string,
     @Arg('interestId', () => ID) interestId: string,
   ) {
-    return ctx.services.interests.withdraw(customerId, interestId);
+    const { customer } = await accessibleCustomer(ctx, customerId);
+    const removed = await ctx.services.interests.withdraw(customer.id, interestId);
+    auditReads(ctx, [customer], 'interest.withdraw', null, { interestId });
+    return removed;
   }
 }

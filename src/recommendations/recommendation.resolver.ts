@@ -15,6 +15,7 @@ import { Audience } from '../catalogue/catalogue.enums';
 import { assertId } from '../common/ids';
 import { Customer } from '../customers/customer.entity';
 import { LibraryEvent } from '../events/event.entity';
+import { accessibleCustomer, auditReads } from '../auth/guard';
 import type { GraphQLContext } from '../graphql/context';
 import { Interest } from '../interests/interest.entity';
 import { RecommendationMode } from './recommendation.enums';
@@ -149,18 +150,19 @@ export class RecommendationResolver {
   }
 
   @Mutation(() => Boolean, { description: '"Not for me": the title is never suggested to them again.' })
-  dismissRecommendation(
+  async dismissRecommendation(
     @Ctx() ctx: GraphQLContext,
     @Arg('customerId', () => ID) customerId: string,
     @Arg('itemId', () => ID) itemId: string,
   ) {
-    return ctx.services.recommendations.dismiss(customerId, itemId);
+    const { customer } = await accessibleCustomer(ctx, customerId);
+    return ctx.services.recommendations.dismiss(customer.id, itemId);
   }
 
   @Mutation(() => Boolean, { description: 'Asks the workers to recompute this customer soon.' })
   async refreshRecommendations(@Ctx() ctx: GraphQLContext, @Arg('customerId', () => ID) customerId: string) {
-    await ctx.services.customers.get(customerId);
-    ctx.services.recommendations.requestRefresh([customerId]);
+    const { customer } = await accessibleCustomer(ctx, customerId);
+    ctx.services.recommendations.requestRefresh([customer.id]);
     return true;
   }
 
@@ -170,7 +172,9 @@ export class RecommendationResolver {
     @Arg('customerId', () => ID) customerId: string,
     @Arg('mode', () => RecommendationMode) mode: RecommendationMode,
   ) {
-    await ctx.services.recommendations.setMode(customerId, mode);
+    const { customer } = await accessibleCustomer(ctx, customerId);
+    await ctx.services.recommendations.setMode(customer.id, mode);
+    auditReads(ctx, [customer], 'recommendations.mode', null, { mode });
     return ctx.services.customers.get(customerId);
   }
 }

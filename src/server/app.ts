@@ -14,11 +14,17 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../common/logger';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
+import type { TokenService } from '../auth/tokens';
 import type { Services } from '../services';
+import depthLimit from 'graphql-depth-limit';
+import { authenticate, costLimitPlugin, rateLimit } from './security';
+import { auditPlugin } from '../auth/guard';
 
 export interface AppDeps {
   ds: DataSource;
   redis: Redis;
+  tokens: TokenService;
+  limits: { perMinute: number; maxCost: number; maxDepth: number; redisPrefix: string };
   services: Services;
   schema: GraphQLSchema;
   log: Logger;
@@ -54,7 +60,12 @@ export async function createApp(deps: AppDeps) {
     introspection: !deps.production,
     includeStacktraceInErrorResponses: !deps.production,
     formatError: createErrorFormatter(log, !deps.production),
+    // Refuses cross-site simple requests, so a page elsewhere cannot act with a user's cookies.
+    csrfPrevention: true,
+    validationRules: [depthLimit(deps.limits.maxDepth)],
     plugins: [
+      costLimitPlugin(schema, deps.limits.maxCost),
+      auditPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
       deps.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
@@ -75,11 +86,13 @@ export async function createApp(deps: AppDeps) {
   });
   app.use(
     '/graphql',
+    authenticate(deps.tokens),
+    rateLimit(redis, deps.limits.redisPrefix, deps.limits.perMinute, log),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
-        return createContext(ds, services, log, requestId);
+        return createContext(ds, services, log, requestId, req.actor ?? null);
       },
     }),
   );

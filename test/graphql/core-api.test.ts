@@ -93,8 +93,8 @@ describe('customers, interests and the activity ledger over GraphQL', () => {
     expect(first.recordActivity).toMatchObject({ status: 'ACCEPTED', activity: { ageBand: 'ADULT_45_64', item: { title: 'The Hobbit' } } });
     const again = await ok(`mutation($in: RecordActivityInput!) { recordActivity(input: $in) { status activity { id } } }`, { in: input });
     expect(again.recordActivity).toEqual({ status: 'DUPLICATE', activity: { id: first.recordActivity.activity.id } });
-    const page = await ok(`query($c: ID!) { customer(id: $c) { lastActiveAt activity(first: 5) { nodes { type branch { name } } }
-      activitySummary { total byType { type count } } } }`, { c: customerId });
+    const page = await ok(`query($c: ID!) { customer(id: $c) { lastActiveAt activity(first: 5, reason: "test: check the ledger") { nodes { type branch { name } } }
+      activitySummary(reason: "test: check the ledger") { total byType { type count } } } }`, { c: customerId });
     expect(page.customer.activity.nodes).toEqual([{ type: 'LOAN', branch: { name: 'Central' } }]);
     expect(page.customer.activitySummary).toEqual({ total: 1, byType: [{ type: 'LOAN', count: 1 }] });
     expect(page.customer.lastActiveAt).toBe('2026-01-05T10:00:00.000Z');
@@ -128,7 +128,7 @@ describe('customers, interests and the activity ledger over GraphQL', () => {
     const id = rec.recordActivity.activity.id;
     const fix = await ok(`mutation($id: ID!) { correctActivity(activityId: $id, reason: "keyed twice") { status activity { type correctsId } } }`, { id });
     expect(fix.correctActivity).toEqual({ status: 'ACCEPTED', activity: { type: 'CORRECTION', correctsId: id } });
-    const s = await ok(`query($c: ID!) { customer(id: $c) { activitySummary { byType { type count } } } }`, { c: customerId });
+    const s = await ok(`query($c: ID!) { customer(id: $c) { activitySummary(reason: "test: check the ledger") { byType { type count } } } }`, { c: customerId });
     expect(s.customer.activitySummary.byType.find((t: any) => t.type === 'RENEWAL')).toBeUndefined();
     await expect(api.db.ds.query(`UPDATE activity SET type = 'LOAN' WHERE id = $1`, [id])).rejects.toThrow(/append-only/);
     await expect(api.db.ds.query(`DELETE FROM activity WHERE id = $1`, [id])).rejects.toThrow(/append-only/);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
+import { Role } from '../../src/auth/role';
 import { loadConfig } from '../../src/config';
 import { openPlatform, type Platform, startApi } from '../../src/platform';
 import { createTestDb, type TestDb } from './db';
@@ -9,8 +10,18 @@ export interface TestApi {
   url: string;
   db: TestDb;
   platform: Platform;
-  /** Sends a GraphQL operation over HTTP and returns the parsed body. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: any[] }>;
+  /** A signed bearer token for a role, as `npm run cli -- token` would print. */
+  token(role: Role, opts?: { customerId?: string; staff?: string; ttl?: string }): Promise<string>;
+  /**
+   * Sends a GraphQL operation over HTTP and returns the parsed body. Without `token` it goes as
+   * an ADMIN, since most tests are about behaviour rather than access; pass `null` to go
+   * anonymously.
+   */
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<{ data?: T; errors?: any[]; status: number }>;
   close(): Promise<void>;
 }
 
@@ -23,6 +34,8 @@ export async function startTestApi(label: string, opts: { count?: boolean } = {}
     REDIS_PREFIX: `cptest${randomBytes(4).toString('hex')}`,
     NODE_ENV: 'test',
     PORT: '0',
+    // Generous, so only the rate-limit test itself ever meets the limit.
+    RATE_LIMIT_PER_MINUTE: process.env.TEST_RATE_LIMIT ?? '100000',
   });
   const platform = await openPlatform(config, {
     migrate: false,
@@ -31,17 +44,30 @@ export async function startTestApi(label: string, opts: { count?: boolean } = {}
   });
   const api = await startApi(platform, 0);
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  const token: TestApi['token'] = (role, opts = {}) =>
+    platform.tokens.sign(
+      {
+        role,
+        subject: opts.customerId ? `customer:${opts.customerId}` : `test-${role.toLowerCase()}`,
+        ...(opts.customerId ? { customerId: opts.customerId } : {}),
+        ...(opts.staff ? { staffName: opts.staff } : {}),
+      },
+      opts.ttl ?? '1h',
+    );
+  const admin = await token(Role.ADMIN, { staff: 'Test Admin' });
   return {
     url,
     db,
     platform,
-    async gql(query, variables) {
+    token,
+    async gql(query, variables, bearer) {
+      const auth = bearer === undefined ? admin : bearer;
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
-      return res.json() as Promise<{ data?: any; errors?: any[] }>;
+      return { ...((await res.json()) as { data?: any; errors?: any[] }), status: res.status };
     },
     async close() {
       await api.stop();
