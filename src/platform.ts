@@ -128,6 +128,7 @@ export async function startApi(p: Platform, port = p.config.PORT): Promise<{ ser
     schema: await createSchema(),
     log: p.log,
     production: p.config.NODE_ENV === 'production',
+    debugErrors: p.config.NODE_ENV === 'development',
     httpServer: server,
   });
   server.on('request', app);

@@ -1,18 +1,7 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { DomainError } from '../common/errors';
 import { type Logger, safeError } from '../common/logger';
-
-/** Codes Apollo itself produces for malformed requests; they pass through unchanged. */
-const CLIENT_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-]);
 
 /**
  * Shapes every error a client sees: domain errors keep their code, message and field detail;
@@ -29,9 +18,17 @@ export function createErrorFormatter(log: Logger, exposeStack: boolean) {
         extensions: { code: original.code, problems: original.problems },
       };
     }
+    // Errors Apollo and graphql-js raise about the request itself (parse, validation,
+    // variable coercion, cost) already carry a code and a message written for the client.
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-      return exposeStack ? formatted : { ...formatted, extensions: { code } };
+    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+      if (exposeStack) return formatted;
+      const { stacktrace: _hidden, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    // No path means it happened before execution: the request itself was wrong.
+    if (original instanceof GraphQLError && !formatted.path) {
+      return { message: original.message, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
     }
     log.error({ event: 'graphql.unexpected_error', path: formatted.path, err: safeError(original) });
     return {

@@ -7,11 +7,11 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import type { Logger } from '../common/logger';
+import { type Logger, safeError } from '../common/logger';
 import { createContext, type GraphQLContext } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
 import type { TokenService } from '../auth/tokens';
@@ -29,6 +29,8 @@ export interface AppDeps {
   schema: GraphQLSchema;
   log: Logger;
   production: boolean;
+  /** Stack traces in error responses: only on a developer's machine. */
+  debugErrors: boolean;
   httpServer: Server;
 }
 
@@ -58,8 +60,8 @@ export async function createApp(deps: AppDeps) {
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: !deps.production,
-    includeStacktraceInErrorResponses: !deps.production,
-    formatError: createErrorFormatter(log, !deps.production),
+    includeStacktraceInErrorResponses: deps.debugErrors,
+    formatError: createErrorFormatter(log, deps.debugErrors),
     // Refuses cross-site simple requests, so a page elsewhere cannot act with a user's cookies.
     csrfPrevention: true,
     validationRules: [depthLimit(deps.limits.maxDepth)],
@@ -96,5 +98,21 @@ export async function createApp(deps: AppDeps) {
       },
     }),
   );
+  // Errors before GraphQL runs (a body over the limit, malformed JSON) get a GraphQL-shaped
+  // answer rather than express's HTML page.
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const code =
+      err.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+    const message =
+      code === 'PAYLOAD_TOO_LARGE'
+        ? 'The request body is larger than the 1 MB allowed'
+        : status < 500
+          ? 'The request could not be read as JSON'
+          : 'Something went wrong on our side; it has been logged.';
+    if (status >= 500) log.error({ event: 'http.unexpected_error', err: safeError(err) });
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  });
   return { app, apollo };
 }
