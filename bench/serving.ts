@@ -11,16 +11,17 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pino from 'pino';
+import { Role } from '../src/auth/role';
 import { loadConfig } from '../src/config';
 import { openPlatform, startApi } from '../src/platform';
 import { startWorkers } from '../workers/run';
 import { dropDatabase, loadLibrary, percentile, scratchDatabase } from './scratch';
 
-async function drive(url: string, body: string, connections: number, duration: number) {
+async function drive(url: string, body: string, connections: number, duration: number, token: string) {
   const r = await autocannon({
     url: `${url}/graphql`,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body,
     connections,
     duration,
@@ -28,10 +29,10 @@ async function drive(url: string, body: string, connections: number, duration: n
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
-async function gql(url: string, query: string, variables: Record<string, unknown> = {}) {
+async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: any; errors?: unknown[] };
@@ -52,7 +53,16 @@ async function main() {
   const base = loadConfig();
   const { url: dbUrl, ds } = await scratchDatabase(base.DATABASE_URL, 'commonplace_bench_serving');
   await loadLibrary(ds, { customers: 4000, items: 6000, events: 600, activities: 150_000 });
-  const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl, REDIS_PREFIX: `benchserve${Date.now()}`, LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    REDIS_PREFIX: `benchserve${Date.now()}`,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    JWT_SECRET: process.env.JWT_SECRET ?? 'benchmark-secret-benchmark-secret-0123',
+    // The benchmark is one token hammering the API on purpose.
+    RATE_LIMIT_PER_MINUTE: '100000000',
+  });
   const platform = await openPlatform(config, { migrate: false, log: pino({ level: 'warn' }), ds });
   const workers = await startWorkers(platform);
   const api = await startApi(platform, 0);
@@ -69,12 +79,15 @@ async function main() {
         AND last_active_at IS NOT NULL ORDER BY last_active_at DESC LIMIT 1`,
     );
     const query = `{ customer(externalId: "${who.external_id}") { recommendations(first: 10) { item { title } reasons { text } } } }`;
-    const warm = await gql(url, query);
+    // The customer's own token, as a catalogue front-end would send for a signed-in customer.
+    const customerToken = await platform.tokens.sign({ role: Role.CUSTOMER, subject: 'bench', customerId: who.id }, '1h');
+    const staffToken = await platform.tokens.sign({ role: Role.FRONT_LINE_STAFF, subject: 'bench-staff' }, '1h');
+    const warm = await gql(url, customerToken, query);
     if (warm.customer.recommendations.length !== 10) throw new Error('the benchmark customer has no cached list');
 
-    await drive(url, JSON.stringify({ query: '{ __typename }' }), connections, 2); // warm-up
-    const baseline = await drive(url, JSON.stringify({ query: '{ __typename }' }), connections, duration);
-    const recs = await drive(url, JSON.stringify({ query }), connections, duration);
+    await drive(url, JSON.stringify({ query: '{ __typename }' }), connections, 2, customerToken); // warm-up
+    const baseline = await drive(url, JSON.stringify({ query: '{ __typename }' }), connections, duration, customerToken);
+    const recs = await drive(url, JSON.stringify({ query }), connections, duration, customerToken);
     const ratio = recs.rps / baseline.rps;
 
     // Freshness: each sample records a loan and waits for the cached list to be recomputed.
@@ -87,7 +100,7 @@ async function main() {
     for (const [n, c] of customers.entries()) {
       const before = (await platform.recommendations.store.get(c.id))?.computedAt ?? null;
       const t0 = Date.now();
-      await gql(url, `mutation($in: RecordActivityInput!) { recordActivity(input: $in) { status } }`, {
+      await gql(url, staffToken, `mutation($in: RecordActivityInput!) { recordActivity(input: $in) { status } }`, {
         in: { customerId: c.id, type: 'LOAN', occurredAt: new Date().toISOString(), itemId: items[n % items.length].id, sourceKey: `bench-fresh-${Date.now()}-${n}` },
       });
       for (;;) {

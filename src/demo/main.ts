@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../config';
 import { runMigrations } from '../db/migrate';
 import { runImport } from '../imports/import.service';
 import type { ImportKind } from '../imports/import.types';
+import { Role } from '../auth/role';
 import { connect } from '../platform';
 import { failStartup, runProcess } from '../process';
 import { generateDemoLibrary } from './generate';
@@ -69,6 +70,19 @@ async function main() {
   );
   const url = `http://localhost:${running.port}/graphql`;
   const example = samples[0]?.external_id ?? 'SOME-CARD-NUMBER';
+  const tokens = running.platform.tokens;
+  const [exampleRow] = await running.platform.ds.query('SELECT id::text FROM customer WHERE external_id = $1', [example]);
+  const roleTokens: Array<[string, string]> = [];
+  for (const role of [Role.ADMIN, Role.FRONT_LINE_STAFF, Role.MARKETING, Role.MANAGER, Role.SERVICE]) {
+    roleTokens.push([role, await tokens.sign({ role, subject: `demo:${role.toLowerCase()}`, staffName: `Demo ${role.toLowerCase()}` }, '7d')]);
+  }
+  if (exampleRow) {
+    roleTokens.push([
+      `CUSTOMER ${example}`,
+      await tokens.sign({ role: Role.CUSTOMER, subject: `customer:${example}`, customerId: exampleRow.id }, '7d'),
+    ]);
+  }
+  const adminToken = roleTokens[0][1];
   process.stdout.write(
     [
       '',
@@ -76,8 +90,10 @@ async function main() {
       'The recommendation model is rebuilding in the background; suggestions turn personal when it finishes.',
       `Customers to try: ${samples.map((s) => `${s.external_id} (${s.kind})`).join(', ')}`,
       'Try:',
-      `  curl -s ${url} -H 'content-type: application/json' \\`,
+      `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${adminToken}" \\`,
       `    -d '{"query":"{ customer(externalId: \\"${example}\\") { firstName recommendationsSource recommendations(first: 5) { item { title } reasons { text } } } }"}'`,
+      'Tokens for each role (valid 7 days; `npm run cli -- token --role ROLE` makes more):',
+      ...roleTokens.map(([role, token]) => `  ${role}: ${token}`),
       'Stop with Ctrl+C.',
       '',
     ].join('\n'),
