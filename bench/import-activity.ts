@@ -14,19 +14,18 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config';
-import { createDataSource, ensureDatabase, withDefaultUser } from '../src/db/data-source';
+import { createDataSource, ensureDatabase } from '../src/db/data-source';
 import { runMigrations } from '../src/db/migrate';
 import { generateDemoLibrary } from '../src/demo/generate';
 import { DEMO_FILES, writeDemoLibrary } from '../src/demo/write-csv';
 import { runImport } from '../src/imports/import.service';
 import type { ImportReport } from '../src/imports/import.types';
+import { databaseUrl, dropDatabase, MB } from './scratch';
 
 const SCRATCH_DB = 'commonplace_bench_import';
 const DEFAULT_ROWS = 1_000_000;
-const MB = 1024 * 1024;
 
 function parseCount(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -35,26 +34,6 @@ function parseCount(flag: string, text: string | undefined, fallback: number): n
     throw new Error(`--${flag} must be a positive whole number`);
   }
   return n;
-}
-
-/** The server's URL with the database swapped for `name`. */
-function databaseUrl(serverUrl: string, name: string): string {
-  const u = new URL(withDefaultUser(serverUrl));
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function dropDatabase(url: string): Promise<void> {
-  const admin = new URL(url);
-  const name = admin.pathname.slice(1);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
 }
 
 /**

@@ -84,7 +84,7 @@ export async function openPlatform(
   const store = new RecommendationStore(redis, config.REDIS_PREFIX, config.RECOMMENDATION_TTL_SECONDS);
   const queue = new RecommendationQueue(redis, config.REDIS_PREFIX);
   const recommendations = new RecommendationService(ds, store, queue, log);
-  const services = createServices(ds, events, recommendations);
+  const services = createServices(ds, events, recommendations, { store, refreshQueue: queue.queue, log });
   // What a customer does or declares changes their suggestions: refresh them soon after.
   events.on('activityRecorded', (e) => recommendations.requestRefresh(e.customerIds));
   events.on('interestsChanged', (e) => recommendations.requestRefresh([e.customerId]));

@@ -1,4 +1,8 @@
+import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
+import type { Logger } from './common/logger';
+import { createPrivacyServices } from './privacy/privacy.services';
+import type { RecommendationStore } from './recommendations/recommendation.store';
 import { ActivityService } from './activity/activity.service';
 import { AuditService } from './audit/audit.service';
 import { BranchService } from './branches/branch.service';
@@ -14,7 +18,9 @@ export function createServices(
   ds: DataSource,
   events: DomainEvents,
   recommendations: RecommendationService,
+  privacy: { store: RecommendationStore; refreshQueue: Queue; log: Logger },
 ) {
+  const audit = new AuditService(ds);
   return {
     events,
     activity: new ActivityService(ds, events),
@@ -24,7 +30,8 @@ export function createServices(
     libraryEvents: new EventService(ds),
     interests: new InterestService(ds, events),
     recommendations,
-    audit: new AuditService(ds),
+    audit,
+    ...createPrivacyServices({ ds, audit, recommendations, ...privacy }),
   };
 }
 

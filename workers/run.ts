@@ -4,6 +4,7 @@ import type { Platform } from '../src/platform';
 import { createRedis } from '../src/platform';
 import { ModelCache } from '../src/recommendations/model-cache';
 import { RECOMMENDATIONS_QUEUE } from '../src/recommendations/recommendation.queue';
+import { startPrivacyWorker } from './privacy.processor';
 import { recommendationProcessor } from './recommendations.processor';
 
 /** How long SIGTERM waits for running jobs before handing them back to the queue. */
@@ -50,6 +51,7 @@ export async function startWorkers(
     { pattern: config.REBUILD_CRON, tz: 'UTC' },
     { name: 'rebuild', data: {} },
   );
+  const privacy = await startPrivacyWorker(p);
   await worker.waitUntilReady();
   log.info({ event: 'workers.started', queues: [RECOMMENDATIONS_QUEUE], concurrency: opts.concurrency ?? 2 });
   return {
@@ -63,6 +65,7 @@ export async function startWorkers(
       await Promise.race([graceful, timer]);
       // Still busy: give the jobs back; another worker picks them up as stalled.
       if (!closed) await worker.close(true);
+      await privacy.stop();
       connection.disconnect();
     },
   };

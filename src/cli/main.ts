@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config';
 import { importCommand } from '../imports/import.command';
+import { anonymiseCommand } from '../privacy/anonymise.command';
 import { auditVerifyCommand } from './audit.command';
 import { migrateCommand } from './migrate.command';
 import { tokenCommand, type TokenOptions } from './token.command';
@@ -62,6 +63,16 @@ function buildProgram(): Command {
     .description('check that no audit entry has been altered or removed')
     .action(async () => {
       process.exitCode = await auditVerifyCommand();
+    });
+
+  program
+    .command('privacy')
+    .description('reading-history privacy')
+    .command('anonymise')
+    .description('detach activity from customers as their history choice says (the nightly job, now)')
+    .option('--retention-days <n>', 'overrides HISTORY_RETENTION_DAYS', positiveInt('--retention-days'))
+    .action(async (opts: { retentionDays?: number }) => {
+      process.exitCode = await anonymiseCommand(opts);
     });
 
   const recs = program.command('recommendations').description('the recommendation model');

@@ -3,6 +3,8 @@ import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/access';
 import { CustomerAuditResolver } from '../audit/audit.resolver';
+import { ConsentResolver } from '../consent/consent.resolver';
+import { PrivacyResolver } from '../privacy/privacy.resolver';
 import { ActivityResolver } from '../activity/activity.resolver';
 import { BranchResolver } from '../branches/branch.resolver';
 import { CatalogueResolver, HoldingResolver } from '../catalogue/catalogue.resolver';
@@ -36,6 +38,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   EventRecommendationResolver,
   ReasonResolver,
   CustomerAuditResolver,
+  ConsentResolver,
+  PrivacyResolver,
 ];
 
 /** Builds the executable schema, sorted so the emitted SDL diffs cleanly. */

@@ -18,6 +18,11 @@ export interface RecommendationJobs {
 }
 export type RecommendationJobName = keyof RecommendationJobs;
 
+/** The deduplication id of a customer's refresh job; erasure uses it to find a pending one. */
+export function refreshDeduplicationId(customerId: string): string {
+  return `refresh-${customerId}`;
+}
+
 /** Delay before a refresh runs, so a burst of loans at the desk becomes one job. */
 export const REFRESH_DEBOUNCE_MS = 250;
 
@@ -52,7 +57,7 @@ export class RecommendationQueue {
         data: { customerId },
         opts: {
           delay: REFRESH_DEBOUNCE_MS,
-          deduplication: { id: `refresh-${customerId}`, keepLastIfActive: true },
+          deduplication: { id: refreshDeduplicationId(customerId), keepLastIfActive: true },
         },
       })),
     );

@@ -15,7 +15,9 @@ import { Audience } from '../catalogue/catalogue.enums';
 import { assertId } from '../common/ids';
 import { Customer } from '../customers/customer.entity';
 import { LibraryEvent } from '../events/event.entity';
-import { accessibleCustomer, auditReads } from '../auth/guard';
+import { accessibleCustomer } from '../auth/guard';
+import { Role } from '../auth/role';
+import { ConsentPurpose, ConsentSource } from '../consent/consent.enums';
 import type { GraphQLContext } from '../graphql/context';
 import { Interest } from '../interests/interest.entity';
 import { RecommendationMode } from './recommendation.enums';
@@ -26,6 +28,18 @@ import {
   RecommendationReason,
   SuggestionSourceKind,
 } from './recommendation.types';
+
+/** The consents that together mean a personalisation mode, in the order to record them. */
+export function consentsForMode(mode: RecommendationMode): Array<[ConsentPurpose, boolean]> {
+  switch (mode) {
+    case RecommendationMode.FULL:
+      return [[ConsentPurpose.PERSONALISATION, true], [ConsentPurpose.HISTORY_RETENTION, true]];
+    case RecommendationMode.INTERESTS_ONLY:
+      return [[ConsentPurpose.PERSONALISATION, true], [ConsentPurpose.HISTORY_RETENTION, false]];
+    case RecommendationMode.OFF:
+      return [[ConsentPurpose.PERSONALISATION, false]];
+  }
+}
 
 @Resolver(() => Customer)
 export class CustomerRecommendationResolver {
@@ -166,15 +180,24 @@ export class RecommendationResolver {
     return true;
   }
 
-  @Mutation(() => Customer, { description: 'Sets what personalisation may use for this customer.' })
+  @Mutation(() => Customer, {
+    description:
+      'Sets what personalisation may use, by recording the consents that mean it: FULL gives ' +
+      'PERSONALISATION and HISTORY_RETENTION, INTERESTS_ONLY gives PERSONALISATION and withdraws ' +
+      'HISTORY_RETENTION, OFF withdraws PERSONALISATION. Each lands in the consent ledger.',
+  })
   async setRecommendationMode(
     @Ctx() ctx: GraphQLContext,
     @Arg('customerId', () => ID) customerId: string,
     @Arg('mode', () => RecommendationMode) mode: RecommendationMode,
+    @Arg('wordingVersion', () => String, { defaultValue: 'personalisation-settings-1' }) wordingVersion: string,
   ) {
-    const { customer } = await accessibleCustomer(ctx, customerId);
-    await ctx.services.recommendations.setMode(customer.id, mode);
-    auditReads(ctx, [customer], 'recommendations.mode', null, { mode });
-    return ctx.services.customers.get(customerId);
+    const { actor, customer } = await accessibleCustomer(ctx, customerId);
+    const source = actor.role === Role.CUSTOMER ? ConsentSource.WEB : ConsentSource.BRANCH;
+    const by = { actor, requestId: ctx.requestId };
+    for (const [purpose, granted] of consentsForMode(mode)) {
+      await ctx.services.consent.recordConsent(customer.id, { purpose, granted, source, wordingVersion }, by);
+    }
+    return ctx.services.customers.get(customer.id);
   }
 }

@@ -133,22 +133,6 @@ export class RecommendationService {
     return true;
   }
 
-  /** Changes what personalisation may use; OFF removes the cached entry at once. */
-  async setMode(customerId: string, mode: RecommendationMode): Promise<void> {
-    assertId(customerId, 'customerId');
-    const [c] = await this.ds.query('SELECT status FROM customer WHERE id = $1', [customerId]);
-    if (!c) throw DomainError.notFound('Customer', customerId);
-    if (c.status === CustomerStatus.ERASED) {
-      throw DomainError.badInput('customerId', 'erased', 'belongs to an erased customer');
-    }
-    await this.ds.query(
-      'UPDATE customer SET recommendation_mode = $2, updated_at = now() WHERE id = $1',
-      [customerId, mode],
-    );
-    await this.store.evict([customerId]);
-    if (mode !== RecommendationMode.OFF) this.requestRefresh([customerId]);
-  }
-
   /** Queues a refresh without making the caller wait for, or fail on, Redis. */
   requestRefresh(customerIds: readonly string[]): void {
     this.queue.scheduleRefresh(customerIds).catch((err) =>

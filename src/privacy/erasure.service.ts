@@ -1,0 +1,126 @@
+import type { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import type { AuditService } from '../audit/audit.service';
+import { DomainError, ErrorCode } from '../common/errors';
+import { assertId } from '../common/ids';
+import { type Logger, safeError } from '../common/logger';
+import type { ChangedBy } from '../consent/consent.service';
+import {
+  deleteDismissals,
+  deleteInterests,
+  detachAllActivity,
+  lockForErasure,
+  tombstone,
+  unlinkWards,
+} from './erasure.repository';
+import { cancelPendingRefresh, waitUntilNotActive } from './refresh-jobs';
+
+/** Where cached suggestions live; RecommendationStore provides it. */
+export interface EvictableCache {
+  evict(customerIds: readonly string[]): Promise<void>;
+}
+
+export interface ErasureResult {
+  customerId: string;
+  /** The record was a tombstone already; erasing again changed nothing personal. */
+  alreadyErased: boolean;
+  activityDetached: number;
+  interestsRemoved: number;
+  dismissalsRemoved: number;
+  wardsUnlinked: number;
+}
+
+/** How long erasure waits for a refresh that was already running when it committed. */
+export const RUNNING_REFRESH_WAIT_MS = 10_000;
+
+/**
+ * Erasure: the customer's row becomes a tombstone and nothing personal about them remains in
+ * PostgreSQL or Redis. In one transaction it nulls every personal field, marks the row ERASED
+ * (imports refuse to bring an ERASED row back), turns personalisation OFF, detaches all their
+ * activity (statistics keep type, time, branch, item and age band), deletes their interests
+ * and dismissals, unlinks their wards, and records `customer.erase` in the audit trail.
+ * Consent rows stay: they prove what was agreed, and hold nothing but the customer id.
+ * Afterwards their cached suggestions and any pending refresh job are removed. Erasing an
+ * erased customer again is harmless, and finishes a clean-up that Redis failed earlier.
+ */
+export class ErasureService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    private readonly cache: EvictableCache,
+    private readonly refreshQueue: Queue,
+    private readonly log: Logger,
+    private readonly runningRefreshWaitMs = RUNNING_REFRESH_WAIT_MS,
+  ) {}
+
+  async eraseCustomer(
+    customerId: string,
+    reason: string | null,
+    by: ChangedBy,
+  ): Promise<ErasureResult> {
+    const id = assertId(customerId, 'customerId');
+    const now = new Date();
+    const result = await this.ds.transaction(async (tx): Promise<ErasureResult> => {
+      const { erased } = await lockForErasure(tx, id);
+      await tombstone(tx, id, now);
+      const counts = {
+        activityDetached: await detachAllActivity(tx, id, now),
+        interestsRemoved: await deleteInterests(tx, id),
+        dismissalsRemoved: await deleteDismissals(tx, id),
+        wardsUnlinked: await unlinkWards(tx, id),
+      };
+      await this.audit.record(
+        by.actor,
+        by.requestId,
+        [
+          {
+            action: 'customer.erase',
+            targetType: 'customer',
+            targetId: id,
+            customerId: id,
+            reason,
+            details: { ...counts, alreadyErased: erased },
+          },
+        ],
+        tx,
+      );
+      return { customerId: id, alreadyErased: erased, ...counts };
+    });
+    this.log.info({ event: 'privacy.erased', ...result });
+    await this.clearSuggestions(id);
+    return result;
+  }
+
+  /**
+   * Drops the cached list and any pending refresh. A refresh already running may have read the
+   * customer before the erasure committed and write a list afterwards, so erasure waits for it
+   * (briefly) and evicts again. Failing here fails the request, so the caller knows to retry.
+   */
+  private async clearSuggestions(customerId: string): Promise<void> {
+    try {
+      await this.cache.evict([customerId]);
+      const { runningJobId } = await cancelPendingRefresh(this.refreshQueue, customerId);
+      if (runningJobId) {
+        const stopped = await waitUntilNotActive(
+          this.refreshQueue,
+          runningJobId,
+          this.runningRefreshWaitMs,
+        );
+        await this.cache.evict([customerId]);
+        if (!stopped) {
+          this.log.warn({
+            event: 'privacy.erase_refresh_still_running',
+            customerId,
+            jobId: runningJobId,
+          });
+        }
+      }
+    } catch (err) {
+      this.log.error({ event: 'privacy.erase_cache_not_cleared', customerId, err: safeError(err) });
+      throw new DomainError(
+        ErrorCode.UNAVAILABLE,
+        'The record is erased, but cached suggestions could not be cleared; erase again to finish',
+      );
+    }
+  }
+}
