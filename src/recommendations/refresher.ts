@@ -233,8 +233,17 @@ export async function refreshCustomers(
       reasons: s.reasons.map(toCached),
     })),
   }));
-  await store.put(entries);
-  return { cached: entries.length, evicted: off.length + gone.length };
+  // Consent may have been withdrawn (or the customer erased) while this ran: write only lists
+  // computed under the mode the customer still has. A change of mode queues its own refresh.
+  const still: Array<{ id: string; mode: RecommendationMode }> = await ds.query(
+    `SELECT id::text, recommendation_mode AS mode FROM customer
+      WHERE id = ANY($1::bigint[]) AND status <> 'ERASED'`,
+    [entries.map((e) => e.customerId)],
+  );
+  const modeNow = new Map(still.map((r) => [r.id, r.mode]));
+  const current = entries.filter((e) => modeNow.get(e.customerId) === e.mode);
+  await store.put(current);
+  return { cached: current.length, evicted: off.length + gone.length };
 }
 
 async function availableAt(ds: DataSource, branchIds: string[], model: LoadedModel) {
