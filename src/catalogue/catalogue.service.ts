@@ -10,6 +10,7 @@ import { CatalogueItem } from './catalogue-item.entity';
 import type { Audience, ItemFormat } from './catalogue.enums';
 import { holdingSchema, itemPatchSchema, newItemSchema } from './catalogue.validation';
 import { Holding } from './holding.entity';
+import { ItemCache } from './item-cache';
 
 export interface ItemFilter {
   /** Part of the title or of an author's name. */
@@ -30,6 +31,9 @@ function linksOf(item: { subjects?: string[]; genres?: string[]; authors?: strin
 }
 
 export class CatalogueService {
+  /** Recently read titles; this service forgets a title whenever it changes one. */
+  readonly cache = new ItemCache();
+
   constructor(private readonly ds: DataSource) {}
 
   async get(id: string): Promise<CatalogueItem> {
@@ -92,10 +96,11 @@ export class CatalogueService {
     const parsed = itemPatchSchema.safeParse(input);
     if (!parsed.success) throw fromZod(parsed.error, 'input');
     const { subjects, genres, ...columns } = stripUndefined(parsed.data);
-    return this.ds.transaction(async (tx) => {
+    const updated = await this.ds.transaction(async (tx) => {
       const repo = tx.getRepository(CatalogueItem);
       const current = await repo.findOne({ where: { id: assertId(id, 'id') }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw DomainError.notFound('Item', id);
+      this.cache.forget(id);
       if (Object.keys(columns).length) await repo.update({ id }, columns as QueryDeepPartialEntity<CatalogueItem>);
       if (subjects || genres || columns.authors) {
         const existing = await this.currentLinks(tx, id);
@@ -107,6 +112,9 @@ export class CatalogueService {
       }
       return repo.findOneByOrFail({ id });
     });
+    // Again after commit: a read during the transaction may have cached the old row.
+    this.cache.forget(id);
+    return updated;
   }
 
   /** Sets the copies a branch holds; creates the holding on first use. */

@@ -9,6 +9,7 @@ import {
 } from '../activity/activity.repository';
 import { Branch } from '../branches/branch.entity';
 import { CatalogueItem } from '../catalogue/catalogue-item.entity';
+import type { ItemCache } from '../catalogue/item-cache';
 import { Holding } from '../catalogue/holding.entity';
 import { Customer } from '../customers/customer.entity';
 import { LibraryEvent } from '../events/event.entity';
@@ -26,6 +27,16 @@ function byId<T extends ObjectLiteral & { id: string }>(ds: DataSource, entity: 
     const rows = await reader.whereIn(ds, 'id', ids);
     const map = new Map(rows.map((r) => [String(r.id), r]));
     return ids.map((id) => map.get(id) ?? null);
+  });
+}
+
+/** Titles through the process's short-lived cache; only the misses go to PostgreSQL. */
+function cachedItems(ds: DataSource, cache: ItemCache) {
+  const reader = readerFor(ds, CatalogueItem);
+  return new DataLoader<string, CatalogueItem | null>(async (ids) => {
+    const missing = ids.filter((id) => !cache.get(id));
+    if (missing.length) for (const item of await reader.whereIn(ds, 'id', missing)) cache.set(item);
+    return ids.map((id) => cache.get(id) ?? null);
   });
 }
 
@@ -97,7 +108,7 @@ export function createLoaders(ds: DataSource, services: Services) {
     }),
     branch: byId(ds, Branch),
     customer: byId(ds, Customer),
-    item: byId(ds, CatalogueItem),
+    item: cachedItems(ds, services.catalogue.cache),
     event: byId(ds, LibraryEvent),
     interest: byId(ds, Interest),
     activity: activityLoader(ds),

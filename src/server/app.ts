@@ -64,6 +64,9 @@ export async function createApp(deps: AppDeps) {
     formatError: createErrorFormatter(log, deps.debugErrors),
     // Refuses cross-site simple requests, so a page elsewhere cannot act with a user's cookies.
     csrfPrevention: true,
+    // The process owns SIGTERM/SIGINT (it drains workers and the pool too); Apollo's own
+    // handlers would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
     validationRules: [depthLimit(deps.limits.maxDepth)],
     plugins: [
       costLimitPlugin(schema, deps.limits.maxCost),

@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createTestDb, type TestDb } from '../support/db';
+import { eventually } from '../support/library';
+
+/** The real entry point, as `npm start` runs it: ready when its dependencies are, and stopping cleanly. */
+const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'main.js');
+let db: TestDb;
+
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  db = await createTestDb('lifecycle');
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+it('serves /healthz and /readyz, then drains and exits 0 on SIGTERM', async () => {
+  const port = 40_000 + Math.floor(Math.random() * 10_000);
+  const child = spawn(process.execPath, [MAIN, 'all'], {
+    env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), REDIS_PREFIX: `cplife${port}`, LOG_LEVEL: 'warn',
+      // Production settings: that is where signal handling matters.
+      NODE_ENV: 'production', JWT_SECRET: 'lifecycle-test-secret-lifecycle-test-secret' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const ready = await eventually(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+      return res?.status === 200 ? res.json() : null;
+    }, 30_000);
+    expect(ready).toEqual({ status: 'ready', postgres: 'up', redis: 'up' });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  // Generous: this bounds a hang, it does not time the shutdown.
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 25_000))]);
+  expect(code).toBe(0);
+}, 60_000);
