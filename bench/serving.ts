@@ -2,14 +2,14 @@
  * Serving speed and freshness: `node dist/bench/serving.js [--duration 10] [--connections 50]`.
  * Loads a generated library into a scratch database, builds the model with a real worker, then
  * drives the real HTTP API with autocannon:
- *  - throughput of a cached recommendations query as a ratio of `{ __typename }` on the same
+ *  - throughput (autocannon in its own process) of a cached recommendations query as a ratio of `{ __typename }` on the same
  *    server in the same run (a ratio, so a busy machine affects both sides alike), with p99;
  *  - freshness: time from `recordActivity` to the customer's cached list being recomputed.
  */
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
 import pino from 'pino';
 import { Role } from '../src/auth/role';
 import { loadConfig } from '../src/config';
@@ -17,15 +17,30 @@ import { openPlatform, startApi } from '../src/platform';
 import { startWorkers } from '../workers/run';
 import { dropDatabase, loadLibrary, percentile, scratchDatabase } from './scratch';
 
+const AUTOCANNON = require.resolve('autocannon/autocannon.js');
+
+/**
+ * Drives the API from a separate autocannon process, so the load generator does not share the
+ * server's event loop (it still shares the machine's two cores, as a real client would not).
+ */
 async function drive(url: string, body: string, connections: number, duration: number, token: string) {
-  const r = await autocannon({
-    url: `${url}/graphql`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body,
-    connections,
-    duration,
+  const args = [
+    AUTOCANNON, '-j', '-c', String(connections), '-d', String(duration), '-m', 'POST',
+    '-H', 'content-type: application/json', '-H', `authorization: Bearer ${token}`, '-b', body, `${url}/graphql`,
+  ];
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`autocannon exited ${code}`))));
   });
+  const r = JSON.parse(out) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    errors: number;
+    non2xx: number;
+  };
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 

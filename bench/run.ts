@@ -1,0 +1,36 @@
+/**
+ * `npm run bench [-- serving|import|rebuild|all]`: runs each benchmark in its own process (so
+ * memory figures are its own) and prints their result lines. Default: serving.
+ *   serving  cached suggestions vs `{ __typename }` throughput ratio, p99, freshness
+ *   import   1,000,000 activity rows through the CSV importer
+ *   rebuild  full model rebuild at 100,000 customers / 50,000 titles / 1,000,000 activities
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const SCRIPTS: Record<string, string> = {
+  serving: 'serving.js',
+  import: 'import-activity.js',
+  rebuild: 'rebuild.js',
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.includes('all') ? Object.keys(SCRIPTS) : wanted.length ? wanted : ['serving'];
+let failed = false;
+for (const name of names) {
+  const script = SCRIPTS[name];
+  if (!script) {
+    process.stderr.write(`unknown benchmark "${name}": choose from ${Object.keys(SCRIPTS).join(', ')} or all\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`\n== ${name} ==\n`);
+  const run = spawnSync(process.execPath, [path.join(__dirname, script)], {
+    stdio: 'inherit',
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
+  if (run.status !== 0) {
+    process.stderr.write(`${name} failed (exit ${run.status})\n`);
+    failed = true;
+  }
+}
+process.exit(failed ? 1 : 0);
