@@ -80,7 +80,7 @@ async function main() {
     );
   } finally {
     const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
     redis.disconnect();
     await ds.destroy();
     if (!values.keep) await dropDatabase(url);

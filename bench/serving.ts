@@ -149,6 +149,15 @@ async function main() {
   } finally {
     await api.stop();
     await workers.stop();
+    // Leave nothing behind in a Redis that may be shared: every key of this run has the prefix.
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await platform.redis.scan(cursor, 'MATCH', `${config.REDIS_PREFIX}:*`, 'COUNT', 1000);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+    for (let i = 0; i < keys.length; i += 1000) await platform.redis.del(...keys.slice(i, i + 1000));
     await platform.close();
     await dropDatabase(dbUrl);
   }
