@@ -10,6 +10,8 @@ import { CatalogueService } from './catalogue/catalogue.service';
 import type { DomainEvents } from './common/domain-events';
 import { CustomerService } from './customers/customer.service';
 import { EventService } from './events/event.service';
+import { disclosureThresholdFromEnv } from './insights/disclosure';
+import { InsightsService } from './insights/insights.service';
 import { InterestService } from './interests/interest.service';
 import type { RecommendationService } from './recommendations/recommendation.service';
 
@@ -31,6 +33,7 @@ export function createServices(
     interests: new InterestService(ds, events),
     recommendations,
     audit,
+    insights: new InsightsService(ds, { disclosureThreshold: disclosureThresholdFromEnv() }),
     ...createPrivacyServices({ ds, audit, recommendations, ...privacy }),
   };
 }

@@ -1,8 +1,9 @@
-import { type Job, Queue, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { type Logger, safeError } from '../src/common/logger';
-import { createRedis, type Platform } from '../src/platform';
+import type { Logger } from '../src/common/logger';
+import type { Platform } from '../src/platform';
 import { type AnonymiseResult, anonymiseHistory } from '../src/privacy/history.service';
+import { type ScheduledWorker, startScheduledWorker } from './scheduled-worker';
 
 export const PRIVACY_QUEUE = 'privacy';
 /** Job scheduler id of the nightly anonymisation. */
@@ -37,21 +38,11 @@ export function privacyProcessor(deps: PrivacyWorkerDeps) {
     if (job.name !== 'anonymise') {
       throw new Error(`unknown job ${job.name as string} on ${PRIVACY_QUEUE}`);
     }
-    const started = Date.now();
-    const result = await anonymiseHistory(deps.ds, {
+    return anonymiseHistory(deps.ds, {
       now: deps.now?.() ?? new Date(),
       retentionDays: job.data.retentionDays ?? deps.retentionDays,
       batchSize: deps.batchSize,
     });
-    deps.log.info({
-      event: 'job.completed',
-      queue: PRIVACY_QUEUE,
-      job: job.name,
-      jobId: job.id,
-      ms: Date.now() - started,
-      ...result,
-    });
-    return result;
   };
 }
 
@@ -59,58 +50,15 @@ export function privacyProcessor(deps: PrivacyWorkerDeps) {
  * Starts the privacy worker and (re)registers the nightly anonymisation at 02:30 UTC. One job
  * runs at a time. `stop` lets a running job finish and closes the worker's connections.
  */
-export async function startPrivacyWorker(
-  p: Platform,
-): Promise<{ worker: Worker; queue: Queue; stop(): Promise<void> }> {
-  const { config, log } = p;
-  // BullMQ needs maxRetriesPerRequest: null on its connections, which createRedis sets.
-  const connection = createRedis(config.REDIS_URL, 'commonplace-privacy-worker');
-  const queue = new Queue(PRIVACY_QUEUE, {
-    connection,
-    prefix: config.REDIS_PREFIX,
-    defaultJobOptions: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 60_000 },
-      removeOnComplete: { age: 30 * 24 * 3600, count: 100 },
-      removeOnFail: { age: 30 * 24 * 3600 },
-    },
+export function startPrivacyWorker(p: Platform): Promise<ScheduledWorker> {
+  const run = privacyProcessor({
+    ds: p.ds,
+    log: p.log.child({ component: 'privacy-worker' }),
+    retentionDays: p.config.HISTORY_RETENTION_DAYS,
   });
-  const worker = new Worker(
-    PRIVACY_QUEUE,
-    privacyProcessor({
-      ds: p.ds,
-      log: log.child({ component: 'privacy-worker' }),
-      retentionDays: config.HISTORY_RETENTION_DAYS,
-    }) as never,
-    { connection, prefix: config.REDIS_PREFIX, concurrency: 1, lockDuration: 60_000 },
-  );
-  worker.on('failed', (job, err) =>
-    log.warn({
-      event: 'job.failed',
-      queue: PRIVACY_QUEUE,
-      job: job?.name,
-      jobId: job?.id,
-      attempts: job?.attemptsMade,
-      err: safeError(err),
-    }),
-  );
-  worker.on('error', (err) =>
-    log.error({ event: 'worker.error', queue: PRIVACY_QUEUE, err: safeError(err) }),
-  );
-  await queue.upsertJobScheduler(
-    NIGHTLY_ANONYMISE,
-    { pattern: ANONYMISE_CRON, tz: 'UTC' },
-    { name: 'anonymise', data: {} },
-  );
-  await worker.waitUntilReady();
-  log.info({ event: 'workers.started', queues: [PRIVACY_QUEUE], concurrency: 1 });
-  return {
-    worker,
-    queue,
-    async stop() {
-      await worker.close();
-      await queue.close();
-      connection.disconnect();
-    },
-  };
+  return startScheduledWorker(p, {
+    queueName: PRIVACY_QUEUE,
+    schedules: [{ id: NIGHTLY_ANONYMISE, pattern: ANONYMISE_CRON, jobName: 'anonymise' }],
+    process: async (job) => ({ ...(await run(job as PrivacyJob)) }),
+  });
 }

@@ -4,6 +4,7 @@ import type { Platform } from '../src/platform';
 import { createRedis } from '../src/platform';
 import { ModelCache } from '../src/recommendations/model-cache';
 import { RECOMMENDATIONS_QUEUE } from '../src/recommendations/recommendation.queue';
+import { startInsightsWorker } from './insights.processor';
 import { startPrivacyWorker } from './privacy.processor';
 import { recommendationProcessor } from './recommendations.processor';
 
@@ -52,6 +53,7 @@ export async function startWorkers(
     { name: 'rebuild', data: {} },
   );
   const privacy = await startPrivacyWorker(p);
+  const insights = await startInsightsWorker(p);
   await worker.waitUntilReady();
   log.info({ event: 'workers.started', queues: [RECOMMENDATIONS_QUEUE], concurrency: opts.concurrency ?? 2 });
   return {
@@ -66,6 +68,7 @@ export async function startWorkers(
       // Still busy: give the jobs back; another worker picks them up as stalled.
       if (!closed) await worker.close(true);
       await privacy.stop();
+      await insights.stop();
       connection.disconnect();
     },
   };

@@ -10,6 +10,7 @@ import { BranchResolver } from '../branches/branch.resolver';
 import { CatalogueResolver, HoldingResolver } from '../catalogue/catalogue.resolver';
 import { CustomerResolver } from '../customers/customer.resolver';
 import { EventResolver } from '../events/event.resolver';
+import { InsightsResolver } from '../insights/insights.resolver';
 import { InterestResolver } from '../interests/interest.resolver';
 import {
   CustomerRecommendationResolver,
@@ -40,6 +41,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CustomerAuditResolver,
   ConsentResolver,
   PrivacyResolver,
+  InsightsResolver,
 ];
 
 /** Builds the executable schema, sorted so the emitted SDL diffs cleanly. */

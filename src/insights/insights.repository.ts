@@ -1,0 +1,347 @@
+import type { DataSource } from 'typeorm';
+import type { ActivityType, Channel } from '../activity/activity.enums';
+import type { AgeBand, CustomerKind } from '../customers/customer.enums';
+import type { ResolvedFilter } from './insights.filter';
+import type { CustomerMeasure } from './insights.types';
+import type { PopulationRow } from './population';
+import { SUMMARY_TIME_ZONE } from './refresh';
+
+// Every report counts the same entries: not corrections, and not entries a correction cancels.
+const COUNTED = `a.type <> 'CORRECTION'
+  AND NOT EXISTS (SELECT 1 FROM activity c WHERE c.corrects_id = a.id AND c.type = 'CORRECTION')`;
+
+// People behind a set of entries: distinct customers, plus one for any anonymised entries. The
+// anonymised entries may all be one person, so counting them as one never overstates the people
+// behind a cell, and anonymising keeps a small cell small.
+const PEOPLE = `(count(DISTINCT a.customer_id)
+  + max(CASE WHEN a.customer_id IS NULL THEN 1 ELSE 0 END))::int`;
+
+// Outward code of a UK postcode: the part before the space, or all but the three-character
+// inward code when it was stored without one.
+const OUTWARD = `(CASE WHEN position(' ' IN btrim(c.postcode)) > 0
+  THEN upper(split_part(btrim(c.postcode), ' ', 1))
+  ELSE upper(left(btrim(c.postcode), length(btrim(c.postcode)) - 3)) END)`;
+
+export interface RawActivityCell {
+  period: Date;
+  type: ActivityType;
+  branchId: string | null;
+  channel: Channel;
+  entries: number;
+  people: number;
+}
+
+export interface RawCustomerCell {
+  period: Date;
+  kind: CustomerKind | null;
+  measure: CustomerMeasure;
+  customers: number;
+  people: number;
+}
+
+export interface RawReachCell {
+  area: string;
+  ageBand: AgeBand;
+  population: number | null;
+  activeCustomers: number;
+}
+
+export interface RawLapsedCell {
+  homeBranchId: string | null;
+  kind: CustomerKind;
+  lapsedCustomers: number;
+  people: number;
+}
+
+export interface RawCohortCell {
+  cohort: Date;
+  monthsAfter: number;
+  cohortSize: number;
+  activeCustomers: number;
+}
+
+export interface RawStockCell {
+  branchId: string;
+  subjectId: string;
+  subject: string;
+  copies: number;
+  copiesAvailable: number;
+  holds: number;
+  loans: number;
+  people: number;
+}
+
+export interface RawEventCell {
+  branchId: string | null;
+  topicId: string;
+  topic: string;
+  events: number;
+  capacity: number;
+  attendance: number;
+  attendanceAtCapped: number;
+  people: number;
+}
+
+export interface RawPcCell {
+  dayOfWeek: number;
+  hour: number;
+  sessions: number;
+  people: number;
+}
+
+/** Work memory for one report query; reports are few and run one at a time per manager. */
+const REPORT_WORK_MEM = '96MB';
+
+const TRUNC: Record<string, string> = { DAY: 'day', WEEK: 'week', MONTH: 'month', YEAR: 'year' };
+
+/** The SQL behind the manager reports; every query is one aggregate over the ledger. */
+export class InsightsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Runs one report query. The aggregates sort or hash hundreds of thousands of entries: with
+   * the default 4 MB of work memory PostgreSQL spills them to disk and takes twice as long, and
+   * compiling the plan (JIT) costs more than it saves on queries this short.
+   */
+  private read<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.ds.transaction(async (tx) => {
+      await tx.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
+      await tx.query(`SET LOCAL jit = off`);
+      return tx.query(sql, params);
+    });
+  }
+
+  /**
+   * Whether the summaries can answer for this filter: they have been refreshed, and the range
+   * starts and ends on boundaries of the period in the summaries' time zone.
+   */
+  private async summaryCovers(f: ResolvedFilter): Promise<boolean> {
+    if (f.timeZone !== SUMMARY_TIME_ZONE) return false;
+    const [row] = await this.ds.query(
+      `SELECT EXISTS (SELECT 1 FROM insight_refresh WHERE id = 1 AND time_zone = $4)
+              AND date_trunc($3, $1::timestamptz, $4) = $1::timestamptz
+              AND date_trunc($3, $2::timestamptz, $4) = $2::timestamptz AS ok`,
+      [f.from, f.to, TRUNC[f.period], f.timeZone],
+    );
+    return row.ok === true;
+  }
+
+  /** Entries per cell; whole periods come from the summary, as of its last refresh. */
+  async activity(f: ResolvedFilter): Promise<RawActivityCell[]> {
+    if (await this.summaryCovers(f)) {
+      return this.read<RawActivityCell>(
+        `SELECT period, type, branch_id::text AS "branchId", channel, entries, people
+           FROM insight_activity_cell
+          WHERE period_kind = $3 AND period >= $1 AND period < $2
+          ORDER BY period, type, branch_id NULLS FIRST, channel`,
+        [f.from, f.to, f.period],
+      );
+    }
+    return this.read<RawActivityCell>(
+      `SELECT date_trunc($3, a.occurred_at, $4) AS period, a.type, a.branch_id::text AS "branchId",
+              a.channel, count(*)::int AS entries, ${PEOPLE} AS people
+         FROM activity a
+        WHERE a.occurred_at >= $1 AND a.occurred_at < $2 AND ${COUNTED}
+        GROUP BY 1, 2, a.branch_id, 4
+        ORDER BY 1, 2, a.branch_id NULLS FIRST, 4`,
+      [f.from, f.to, TRUNC[f.period], f.timeZone],
+    );
+  }
+
+  /** Active customers per period (from the summary for whole periods) and registrations. */
+  async customers(f: ResolvedFilter): Promise<RawCustomerCell[]> {
+    const summary = await this.summaryCovers(f);
+    const active = summary
+      ? `SELECT period, kind, 'ACTIVE_CUSTOMERS' AS measure, customers
+           FROM insight_active_customer
+          WHERE period_kind = $5 AND period >= $1 AND period < $2`
+      : `SELECT x.period, c.kind, 'ACTIVE_CUSTOMERS' AS measure, count(*)::int AS customers
+           FROM (SELECT DISTINCT date_trunc($3, a.occurred_at, $4) AS period, a.customer_id
+                   FROM activity a
+                  WHERE a.occurred_at >= $1 AND a.occurred_at < $2 AND a.customer_id IS NOT NULL
+                    AND ${COUNTED}) x
+           JOIN customer c ON c.id = x.customer_id
+          GROUP BY GROUPING SETS ((x.period, c.kind), (x.period))`;
+    return this.read<RawCustomerCell>(
+      `WITH counts AS (
+         ${active}
+         UNION ALL
+         SELECT date_trunc($3, c.registered_at, $4), c.kind, 'NEW_REGISTRATIONS', count(*)::int
+           FROM customer c
+          WHERE c.registered_at >= $1 AND c.registered_at < $2
+          GROUP BY GROUPING SETS ((1, 2), (1))
+       )
+       SELECT period, kind, measure, customers, customers AS people
+         FROM counts ORDER BY period, measure, kind NULLS FIRST`,
+      [f.from, f.to, TRUNC[f.period], f.timeZone, ...(summary ? [f.period] : [])],
+    );
+  }
+
+  reach(f: ResolvedFilter): Promise<RawReachCell[]> {
+    // A customer's band is the oldest known band snapshotted on their entries in the range:
+    // bands only grow older, so that is the band they were in most recently.
+    return this.read<RawReachCell>(
+      `WITH people AS (
+         SELECT a.customer_id,
+                coalesce(max(a.age_band) FILTER (WHERE a.age_band <> 'UNKNOWN'), 'UNKNOWN') AS band
+           FROM activity a
+          WHERE a.occurred_at >= $1 AND a.occurred_at < $2 AND a.customer_id IS NOT NULL
+            AND ${COUNTED}
+          GROUP BY a.customer_id
+       ), per_area AS (
+         SELECT ${OUTWARD} AS area, p.band, count(*)::int AS active
+           FROM people p JOIN customer c ON c.id = p.customer_id
+          WHERE length(btrim(c.postcode)) > 3
+          GROUP BY 1, 2
+       )
+       SELECT coalesce(x.area, pop.area) AS area, coalesce(x.band, pop.age_band) AS "ageBand",
+              pop.population, coalesce(x.active, 0) AS "activeCustomers"
+         FROM per_area x
+         FULL JOIN population pop ON pop.area = x.area AND pop.age_band = x.band`,
+      [f.from, f.to],
+    );
+  }
+
+  lapsed(f: ResolvedFilter): Promise<RawLapsedCell[]> {
+    // Measured at `to`: lapsed means registered before the cut-off and no counted entry since.
+    return this.read<RawLapsedCell>(
+      `SELECT c.home_branch_id::text AS "homeBranchId", c.kind,
+              count(*)::int AS "lapsedCustomers", count(*)::int AS people
+         FROM customer c
+        WHERE c.status <> 'ERASED'
+          AND c.registered_at < $1::timestamptz - make_interval(months => $2)
+          AND NOT EXISTS (
+            SELECT 1 FROM activity a
+             WHERE a.customer_id = c.id
+               AND a.occurred_at >= $1::timestamptz - make_interval(months => $2)
+               AND a.occurred_at < $1 AND ${COUNTED})
+        GROUP BY 1, 2
+        ORDER BY 1 NULLS FIRST, 2`,
+      [f.to, f.months],
+    );
+  }
+
+  cohorts(f: ResolvedFilter): Promise<RawCohortCell[]> {
+    // Erased customers leave cohorts: their entries were anonymised, so they would read as lost.
+    return this.read<RawCohortCell>(
+      `WITH members AS (
+         SELECT c.id, date_trunc('month', c.registered_at, $3) AS cohort
+           FROM customer c
+          WHERE c.registered_at >= $1 AND c.registered_at < $2 AND c.status <> 'ERASED'
+       ), sizes AS (
+         SELECT cohort, count(*)::int AS size FROM members GROUP BY cohort
+       ), active AS (
+         SELECT m.cohort, o.months_after, count(DISTINCT a.customer_id)::int AS active
+           FROM members m
+           JOIN activity a ON a.customer_id = m.id
+            AND a.occurred_at >= m.cohort + interval '1 month'
+            AND a.occurred_at < m.cohort + interval '13 months'
+          CROSS JOIN LATERAL (
+            SELECT ((extract(year FROM a.occurred_at AT TIME ZONE $3) * 12
+                    + extract(month FROM a.occurred_at AT TIME ZONE $3))
+                  - (extract(year FROM m.cohort AT TIME ZONE $3) * 12
+                    + extract(month FROM m.cohort AT TIME ZONE $3)))::int AS months_after
+          ) o
+          WHERE ${COUNTED}
+          GROUP BY 1, 2
+       )
+       SELECT s.cohort, g.m AS "monthsAfter", s.size AS "cohortSize",
+              coalesce(x.active, 0) AS "activeCustomers"
+         FROM sizes s
+        CROSS JOIN generate_series(1, 12) AS g(m)
+         LEFT JOIN active x ON x.cohort = s.cohort AND x.months_after = g.m
+        WHERE s.cohort + make_interval(months => g.m) < now()
+        ORDER BY 1, 2`,
+      [f.from, f.to, f.timeZone],
+    );
+  }
+
+  stock(f: ResolvedFilter): Promise<RawStockCell[]> {
+    return this.read<RawStockCell>(
+      `WITH subject AS (
+         SELECT ii.item_id, i.id AS subject_id, i.label
+           FROM item_interest ii JOIN interest i ON i.id = ii.interest_id AND i.kind = 'SUBJECT'
+       ), stock AS (
+         SELECT h.branch_id, s.subject_id, s.label, sum(h.copies)::int AS copies,
+                sum(h.copies_available)::int AS available
+           FROM holding h JOIN subject s ON s.item_id = h.item_id
+          GROUP BY 1, 2, 3
+       ), demand AS (
+         SELECT a.branch_id, s.subject_id, s.label,
+                count(*) FILTER (WHERE a.type = 'HOLD_PLACED')::int AS holds,
+                count(*) FILTER (WHERE a.type = 'LOAN')::int AS loans, ${PEOPLE} AS people
+           FROM activity a JOIN subject s ON s.item_id = a.item_id
+          WHERE a.type IN ('HOLD_PLACED', 'LOAN') AND a.branch_id IS NOT NULL
+            AND a.occurred_at >= $1 AND a.occurred_at < $2 AND ${COUNTED}
+          GROUP BY 1, 2, 3
+       )
+       SELECT coalesce(st.branch_id, d.branch_id)::text AS "branchId",
+              coalesce(st.subject_id, d.subject_id)::text AS "subjectId",
+              coalesce(st.label, d.label) AS subject,
+              coalesce(st.copies, 0) AS copies, coalesce(st.available, 0) AS "copiesAvailable",
+              coalesce(d.holds, 0) AS holds, coalesce(d.loans, 0) AS loans,
+              coalesce(d.people, 0) AS people
+         FROM stock st
+         FULL JOIN demand d ON d.branch_id = st.branch_id AND d.subject_id = st.subject_id
+        ORDER BY 1, 3`,
+      [f.from, f.to],
+    );
+  }
+
+  events(f: ResolvedFilter): Promise<RawEventCell[]> {
+    // An event with several topics counts under each of them.
+    return this.read<RawEventCell>(
+      `WITH ev AS (
+         SELECT e.id, e.branch_id, e.capacity, i.id AS topic_id, i.label
+           FROM event e
+           JOIN event_topic et ON et.event_id = e.id
+           JOIN interest i ON i.id = et.interest_id
+          WHERE e.starts_at >= $1 AND e.starts_at < $2
+       ), places AS (
+         SELECT branch_id, topic_id, label, count(*)::int AS events,
+                coalesce(sum(capacity), 0)::int AS capacity
+           FROM ev GROUP BY 1, 2, 3
+       ), attended AS (
+         SELECT ev.branch_id, ev.topic_id, count(*)::int AS attendance,
+                count(*) FILTER (WHERE ev.capacity IS NOT NULL)::int AS capped, ${PEOPLE} AS people
+           FROM ev JOIN activity a ON a.event_id = ev.id AND a.type = 'EVENT_ATTENDED'
+          WHERE ${COUNTED}
+          GROUP BY 1, 2
+       )
+       SELECT p.branch_id::text AS "branchId", p.topic_id::text AS "topicId", p.label AS topic,
+              p.events, p.capacity, coalesce(x.attendance, 0) AS attendance,
+              coalesce(x.capped, 0) AS "attendanceAtCapped", coalesce(x.people, 0) AS people
+         FROM places p
+         LEFT JOIN attended x
+           ON x.branch_id IS NOT DISTINCT FROM p.branch_id AND x.topic_id = p.topic_id
+        ORDER BY 1 NULLS FIRST, 3`,
+      [f.from, f.to],
+    );
+  }
+
+  pcUse(f: ResolvedFilter): Promise<RawPcCell[]> {
+    return this.read<RawPcCell>(
+      `SELECT extract(isodow FROM a.occurred_at AT TIME ZONE $3)::int AS "dayOfWeek",
+              extract(hour FROM a.occurred_at AT TIME ZONE $3)::int AS hour,
+              count(*)::int AS sessions, ${PEOPLE} AS people
+         FROM activity a
+        WHERE a.type = 'PC_SESSION' AND a.occurred_at >= $1 AND a.occurred_at < $2 AND ${COUNTED}
+        GROUP BY 1, 2
+        ORDER BY 1, 2`,
+      [f.from, f.to, f.timeZone],
+    );
+  }
+
+  /** Replaces the whole population table in one transaction; returns the rows written. */
+  async replacePopulation(rows: readonly PopulationRow[]): Promise<number> {
+    await this.ds.transaction(async (tx) => {
+      await tx.query(`DELETE FROM population`);
+      await tx.query(
+        `INSERT INTO population (area, age_band, population)
+         SELECT * FROM unnest($1::text[], $2::age_band[], $3::int[])`,
+        [rows.map((r) => r.area), rows.map((r) => r.ageBand), rows.map((r) => r.population)],
+      );
+    });
+    return rows.length;
+  }
+}

@@ -1,0 +1,90 @@
+import { suppressSmallCells } from './disclosure';
+import type {
+  RawCohortCell,
+  RawEventCell,
+  RawReachCell,
+  RawStockCell,
+} from './insights.repository';
+import type { CohortRow, EventAttendanceRow, ReachRow, StockRow } from './insights.types';
+
+const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
+
+/**
+ * Reach rows with penetration rates, ranked least to best served. Suppressed rows come first,
+ * ordered by area and band only, so their place in the ranking reveals nothing about their size;
+ * rows without a population figure cannot be ranked and come last.
+ */
+export function rankReach(cells: readonly RawReachCell[], threshold: number): ReachRow[] {
+  const rated = cells.map((c) => ({
+    area: c.area,
+    ageBand: c.ageBand,
+    population: c.population,
+    activeCustomers: c.activeCustomers,
+    penetrationRate: c.population == null ? null : ratio(c.activeCustomers, c.population),
+    people: c.activeCustomers,
+  }));
+  const shown = suppressSmallCells(rated, ['activeCustomers', 'penetrationRate'], threshold);
+  const byName = (a: ReachRow, b: ReachRow) =>
+    a.area.localeCompare(b.area) || a.ageBand.localeCompare(b.ageBand);
+  const group = (r: Omit<ReachRow, 'rank'>) =>
+    r.suppressed ? 0 : r.penetrationRate == null ? 2 : 1;
+  return shown
+    .map((r) => ({ ...r, rank: 0 }))
+    .sort((a, b) => {
+      const g = group(a) - group(b);
+      if (g !== 0) return g;
+      if (group(a) === 1) return a.penetrationRate! - b.penetrationRate! || byName(a, b);
+      return byName(a, b);
+    })
+    .map((r, i) => ({ ...r, rank: i + 1 }));
+}
+
+/** Cohort cells with rates; a cohort smaller than the threshold hides every one of its cells. */
+export function cohortRows(cells: readonly RawCohortCell[], threshold: number): CohortRow[] {
+  const rated = cells.map((c) => ({
+    ...c,
+    retentionRate: ratio(c.activeCustomers, c.cohortSize),
+    people: c.cohortSize < threshold ? c.cohortSize : c.activeCustomers,
+  }));
+  return suppressSmallCells(rated, ['cohortSize', 'activeCustomers', 'retentionRate'], threshold);
+}
+
+/** Stock cells with demand ratios; no copy on the shelf counts as one so it still ranks. */
+export function stockRows(cells: readonly RawStockCell[], threshold: number): StockRow[] {
+  const rated = cells.map((c) => ({
+    ...c,
+    holdsPerAvailableCopy: c.holds / Math.max(c.copiesAvailable, 1),
+    loansPerCopy: ratio(c.loans, c.copies),
+  }));
+  return suppressSmallCells(
+    rated,
+    ['holds', 'loans', 'holdsPerAvailableCopy', 'loansPerCopy'],
+    threshold,
+  );
+}
+
+/**
+ * Where demand most outstrips supply: branch and subject pairs by holds per available copy,
+ * highest first. Suppressed and hold-free rows are left out.
+ */
+export function demandRanking(rows: readonly StockRow[], limit: number): StockRow[] {
+  return rows
+    .filter((r) => !r.suppressed && (r.holds ?? 0) > 0)
+    .sort(
+      (a, b) =>
+        b.holdsPerAvailableCopy! - a.holdsPerAvailableCopy! ||
+        b.holds! - a.holds! ||
+        a.branchId.localeCompare(b.branchId) ||
+        a.subject.localeCompare(b.subject),
+    )
+    .slice(0, limit);
+}
+
+/** Event cells with fill rates. */
+export function eventRows(cells: readonly RawEventCell[], threshold: number): EventAttendanceRow[] {
+  const rated = cells.map(({ attendanceAtCapped, ...c }) => ({
+    ...c,
+    fillRate: ratio(attendanceAtCapped, c.capacity),
+  }));
+  return suppressSmallCells(rated, ['attendance', 'fillRate'], threshold);
+}
