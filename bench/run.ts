@@ -4,6 +4,7 @@
  *   serving  cached suggestions vs `{ __typename }` throughput ratio, p99, freshness
  *   import   1,000,000 activity rows through the CSV importer
  *   rebuild  full model rebuild at 100,000 customers / 50,000 titles / 1,000,000 activities
+ *   insights every manager report over 1,000,000 activities (median of 5)
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -12,6 +13,7 @@ const SCRIPTS: Record<string, string> = {
   serving: 'serving.js',
   import: 'import-activity.js',
   rebuild: 'rebuild.js',
+  insights: 'insights.js',
 };
 
 const wanted = process.argv.slice(2);
