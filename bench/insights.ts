@@ -109,7 +109,9 @@ async function main() {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.stdout.write(
       `insight reports over ${activityRows} activity entries, median of ${RUNS}: ` +
-        Object.entries(medians).map(([k, v]) => `${k} ${v} ms`).join(', ') +
+        Object.entries(medians)
+          .map(([k, v]) => `${k} ${v} ms`)
+          .join(', ') +
         ` — slowest ${slowest} ms (goal 500 ms); summaries refreshed in ${refreshMs} ms\n`,
     );
   } finally {

@@ -45,8 +45,12 @@ async function main() {
     const t0 = Date.now();
     const shards = Number(values.shards);
     const modelId = await createModel(ds, shards, Date.now());
-    for (let s = 0; s < shards; s++) await buildShard(ds, modelId, s, { halfLifeDays: config.RECOMMENDER_HALF_LIFE_DAYS });
-    await finishBuild(ds, store, modelId, { halfLifeDays: config.RECOMMENDER_HALF_LIFE_DAYS, popularTtlSeconds: 600 });
+    for (let s = 0; s < shards; s++)
+      await buildShard(ds, modelId, s, { halfLifeDays: config.RECOMMENDER_HALF_LIFE_DAYS });
+    await finishBuild(ds, store, modelId, {
+      halfLifeDays: config.RECOMMENDER_HALF_LIFE_DAYS,
+      popularTtlSeconds: 600,
+    });
     const buildSeconds = (Date.now() - t0) / 1000;
     const buildPeak = rss.peakMb();
 
@@ -56,7 +60,12 @@ async function main() {
       `SELECT id::text FROM customer WHERE recommendation_mode <> 'OFF' AND status <> 'ERASED' ORDER BY id`,
     );
     for (let i = 0; i < ids.length; i += 500) {
-      await refreshCustomers(ds, store, model, ids.slice(i, i + 500).map((r) => r.id));
+      await refreshCustomers(
+        ds,
+        store,
+        model,
+        ids.slice(i, i + 500).map((r) => r.id),
+      );
     }
     const refreshSeconds = (Date.now() - t1) / 1000;
     rss.stop();

@@ -22,7 +22,9 @@ let failed = false;
 for (const name of names) {
   const script = SCRIPTS[name];
   if (!script) {
-    process.stderr.write(`unknown benchmark "${name}": choose from ${Object.keys(SCRIPTS).join(', ')} or all\n`);
+    process.stderr.write(
+      `unknown benchmark "${name}": choose from ${Object.keys(SCRIPTS).join(', ')} or all\n`,
+    );
     process.exit(2);
   }
   process.stdout.write(`\n== ${name} ==\n`);

@@ -34,7 +34,10 @@ export async function dropDatabase(url: string): Promise<void> {
 }
 
 /** A fresh, migrated scratch database (dropped first if a previous run left it behind). */
-export async function scratchDatabase(serverUrl: string, name: string): Promise<{ url: string; ds: DataSource }> {
+export async function scratchDatabase(
+  serverUrl: string,
+  name: string,
+): Promise<{ url: string; ds: DataSource }> {
   const url = databaseUrl(serverUrl, name);
   await dropDatabase(url);
   await ensureDatabase(url);
@@ -50,7 +53,14 @@ export async function loadLibrary(ds: DataSource, options: Partial<DemoOptions>)
   try {
     await writeDemoLibrary(generateDemoLibrary(options), dir);
     const t0 = Date.now();
-    for (const kind of ['branches', 'items', 'customers', 'interests', 'events', 'activity'] as ImportKind[]) {
+    for (const kind of [
+      'branches',
+      'items',
+      'customers',
+      'interests',
+      'events',
+      'activity',
+    ] as ImportKind[]) {
       await runImport(ds, kind, path.join(dir, DEMO_FILES[kind]));
     }
     return (Date.now() - t0) / 1000;

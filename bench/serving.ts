@@ -23,17 +23,38 @@ const AUTOCANNON = require.resolve('autocannon/autocannon.js');
  * Drives the API from a separate autocannon process, so the load generator does not share the
  * server's event loop (it still shares the machine's two cores, as a real client would not).
  */
-async function drive(url: string, body: string, connections: number, duration: number, token: string) {
+async function drive(
+  url: string,
+  body: string,
+  connections: number,
+  duration: number,
+  token: string,
+) {
   const args = [
-    AUTOCANNON, '-j', '-c', String(connections), '-d', String(duration), '-m', 'POST',
-    '-H', 'content-type: application/json', '-H', `authorization: Bearer ${token}`, '-b', body, `${url}/graphql`,
+    AUTOCANNON,
+    '-j',
+    '-c',
+    String(connections),
+    '-d',
+    String(duration),
+    '-m',
+    'POST',
+    '-H',
+    'content-type: application/json',
+    '-H',
+    `authorization: Bearer ${token}`,
+    '-b',
+    body,
+    `${url}/graphql`,
   ];
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`autocannon exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`autocannon exited ${code}`)),
+    );
   });
   const r = JSON.parse(out) as {
     requests: { average: number };
@@ -41,10 +62,20 @@ async function drive(url: string, body: string, connections: number, duration: n
     errors: number;
     non2xx: number;
   };
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx,
+  };
 }
 
-async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
+async function gql(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -85,7 +116,9 @@ async function main() {
   try {
     await platform.recommendations.queue.requestRebuild();
     for (;;) {
-      const [row] = await ds.query(`SELECT 1 FROM rec_model WHERE status = 'READY' AND stats ? 'refreshedAt'`);
+      const [row] = await ds.query(
+        `SELECT 1 FROM rec_model WHERE status = 'READY' AND stats ? 'refreshedAt'`,
+      );
       if (row) break;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -95,13 +128,26 @@ async function main() {
     );
     const query = `{ customer(externalId: "${who.external_id}") { recommendations(first: 10) { item { title } reasons { text } } } }`;
     // The customer's own token, as a catalogue front-end would send for a signed-in customer.
-    const customerToken = await platform.tokens.sign({ role: Role.CUSTOMER, subject: 'bench', customerId: who.id }, '1h');
-    const staffToken = await platform.tokens.sign({ role: Role.FRONT_LINE_STAFF, subject: 'bench-staff' }, '1h');
+    const customerToken = await platform.tokens.sign(
+      { role: Role.CUSTOMER, subject: 'bench', customerId: who.id },
+      '1h',
+    );
+    const staffToken = await platform.tokens.sign(
+      { role: Role.FRONT_LINE_STAFF, subject: 'bench-staff' },
+      '1h',
+    );
     const warm = await gql(url, customerToken, query);
-    if (warm.customer.recommendations.length !== 10) throw new Error('the benchmark customer has no cached list');
+    if (warm.customer.recommendations.length !== 10)
+      throw new Error('the benchmark customer has no cached list');
 
     await drive(url, JSON.stringify({ query: '{ __typename }' }), connections, 2, customerToken); // warm-up
-    const baseline = await drive(url, JSON.stringify({ query: '{ __typename }' }), connections, duration, customerToken);
+    const baseline = await drive(
+      url,
+      JSON.stringify({ query: '{ __typename }' }),
+      connections,
+      duration,
+      customerToken,
+    );
     const recs = await drive(url, JSON.stringify({ query }), connections, duration, customerToken);
     const ratio = recs.rps / baseline.rps;
 
@@ -110,14 +156,27 @@ async function main() {
       `SELECT id::text FROM customer WHERE recommendation_mode = 'FULL' AND status = 'ACTIVE' ORDER BY id LIMIT $1`,
       [Number(values.samples)],
     );
-    const items: Array<{ id: string }> = await ds.query('SELECT id::text FROM catalogue_item ORDER BY id LIMIT 50');
+    const items: Array<{ id: string }> = await ds.query(
+      'SELECT id::text FROM catalogue_item ORDER BY id LIMIT 50',
+    );
     const lags: number[] = [];
     for (const [n, c] of customers.entries()) {
       const before = (await platform.recommendations.store.get(c.id))?.computedAt ?? null;
       const t0 = Date.now();
-      await gql(url, staffToken, `mutation($in: RecordActivityInput!) { recordActivity(input: $in) { status } }`, {
-        in: { customerId: c.id, type: 'LOAN', occurredAt: new Date().toISOString(), itemId: items[n % items.length].id, sourceKey: `bench-fresh-${Date.now()}-${n}` },
-      });
+      await gql(
+        url,
+        staffToken,
+        `mutation($in: RecordActivityInput!) { recordActivity(input: $in) { status } }`,
+        {
+          in: {
+            customerId: c.id,
+            type: 'LOAN',
+            occurredAt: new Date().toISOString(),
+            itemId: items[n % items.length].id,
+            sourceKey: `bench-fresh-${Date.now()}-${n}`,
+          },
+        },
+      );
       for (;;) {
         const now = (await platform.recommendations.store.get(c.id))?.computedAt ?? null;
         if (now && now !== before && Date.parse(now) >= t0) break;
@@ -153,11 +212,18 @@ async function main() {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await platform.redis.scan(cursor, 'MATCH', `${config.REDIS_PREFIX}:*`, 'COUNT', 1000);
+      const [next, batch] = await platform.redis.scan(
+        cursor,
+        'MATCH',
+        `${config.REDIS_PREFIX}:*`,
+        'COUNT',
+        1000,
+      );
       keys.push(...batch);
       cursor = next;
     } while (cursor !== '0');
-    for (let i = 0; i < keys.length; i += 1000) await platform.redis.del(...keys.slice(i, i + 1000));
+    for (let i = 0; i < keys.length; i += 1000)
+      await platform.redis.del(...keys.slice(i, i + 1000));
     await platform.close();
     await dropDatabase(dbUrl);
   }

@@ -25,7 +25,11 @@ const schema = z.object({
   /** Half-life of an activity's weight in the recommender, in days. */
   RECOMMENDER_HALF_LIFE_DAYS: z.coerce.number().positive().default(180),
   /** How long a customer's cached suggestions live in Redis before they must be recomputed. */
-  RECOMMENDATION_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  RECOMMENDATION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
   /** Shard jobs a model rebuild is split into, so several worker machines share it. */
   REBUILD_SHARDS: z.coerce.number().int().min(1).max(256).default(4),
   /** Shared secret for HS256 tokens; required in production, at least 32 characters. */
@@ -60,12 +64,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`),
+      result.error.issues.map(
+        (i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`,
+      ),
     );
   }
   const config = result.data;
   if (config.NODE_ENV === 'production' && !config.JWT_SECRET && !config.JWKS_URL) {
-    throw new ConfigError(['JWT_SECRET: required in production (or set JWKS_URL) — tokens cannot be verified without it']);
+    throw new ConfigError([
+      'JWT_SECRET: required in production (or set JWKS_URL) — tokens cannot be verified without it',
+    ]);
   }
   return config;
 }

@@ -37,7 +37,6 @@ export function createRedis(url: string, name: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
 }
 
-
 /** Opens the pool, creating the database first when it is missing and the role may. */
 export async function connect(config: Config, log: Logger): Promise<DataSource> {
   try {
@@ -81,10 +80,18 @@ export async function openPlatform(
   events.onListenerError(({ name, err }) =>
     log.error({ event: 'domain_event.listener_failed', name, err: safeError(err) }),
   );
-  const store = new RecommendationStore(redis, config.REDIS_PREFIX, config.RECOMMENDATION_TTL_SECONDS);
+  const store = new RecommendationStore(
+    redis,
+    config.REDIS_PREFIX,
+    config.RECOMMENDATION_TTL_SECONDS,
+  );
   const queue = new RecommendationQueue(redis, config.REDIS_PREFIX);
   const recommendations = new RecommendationService(ds, store, queue, log);
-  const services = createServices(ds, events, recommendations, { store, refreshQueue: queue.queue, log });
+  const services = createServices(ds, events, recommendations, {
+    store,
+    refreshQueue: queue.queue,
+    log,
+  });
   // What a customer does or declares changes their suggestions: refresh them soon after.
   events.on('activityRecorded', (e) => recommendations.requestRefresh(e.customerIds));
   events.on('interestsChanged', (e) => recommendations.requestRefresh([e.customerId]));
@@ -112,7 +119,10 @@ export async function openPlatform(
 }
 
 /** Starts the HTTP API on the configured port; resolves once it is listening. */
-export async function startApi(p: Platform, port = p.config.PORT): Promise<{ server: Server; stop(): Promise<void> }> {
+export async function startApi(
+  p: Platform,
+  port = p.config.PORT,
+): Promise<{ server: Server; stop(): Promise<void> }> {
   const server = createServer();
   const { app, apollo } = await createApp({
     ds: p.ds,

@@ -17,21 +17,17 @@ export interface RunningProcess {
  * `api` and `worker` run one side each for scaling out (only `api` skips migrating). SIGTERM
  * and SIGINT drain HTTP, close the workers and queues, then the pool.
  */
-export async function runProcess(role: Role, config: Config, log: Logger = rootLogger): Promise<RunningProcess> {
+export async function runProcess(
+  role: Role,
+  config: Config,
+  log: Logger = rootLogger,
+): Promise<RunningProcess> {
   const platform = await openPlatform(config, { migrate: role !== 'api', log });
   const stops: Array<() => Promise<void>> = [];
   let port: number | null = null;
-  if (role === 'all' || role === 'api') {
-    const api = await startApi(platform);
-    port = (api.server.address() as AddressInfo).port;
-    log.info({ event: 'api.listening', port, graphql: `http://localhost:${port}/graphql` });
-    stops.push(api.stop);
-  }
-  if (role === 'all' || role === 'worker') {
-    const { startWorkers } = await import('../workers/run');
-    const workers = await startWorkers(platform);
-    stops.push(workers.stop);
-  }
+  // Handlers go in before anything starts, so a SIGTERM during start-up still shuts down
+  // cleanly (after start-up completes) instead of killing the process mid-way.
+  let startup: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | null = null;
   const shutdown = (signal: string) => {
     stopping ??= (async () => {
@@ -40,6 +36,7 @@ export async function runProcess(role: Role, config: Config, log: Logger = rootL
         log.error({ event: 'shutdown.timeout' });
         process.exit(1);
       }, 30_000);
+      await startup.catch(() => undefined);
       for (const stop of stops) {
         await stop().catch((err) => log.error({ event: 'shutdown.error', err: safeError(err) }));
       }
@@ -51,6 +48,20 @@ export async function runProcess(role: Role, config: Config, log: Logger = rootL
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  startup = (async () => {
+    if (role === 'all' || role === 'api') {
+      const api = await startApi(platform);
+      port = (api.server.address() as AddressInfo).port;
+      log.info({ event: 'api.listening', port, graphql: `http://localhost:${port}/graphql` });
+      stops.push(api.stop);
+    }
+    if (role === 'all' || role === 'worker') {
+      const { startWorkers } = await import('../workers/run');
+      const workers = await startWorkers(platform);
+      stops.push(workers.stop);
+    }
+  })();
+  await startup;
   return { platform, port, shutdown };
 }
 

@@ -42,7 +42,14 @@ export function recommendationProcessor(deps: RecommendationWorkerDeps) {
   return async (job: AnyJob): Promise<unknown> => {
     const started = Date.now();
     const done = (result: Record<string, unknown>) => {
-      log.info({ event: 'job.completed', queue: q, job: job.name, jobId: job.id, ms: Date.now() - started, ...result });
+      log.info({
+        event: 'job.completed',
+        queue: q,
+        job: job.name,
+        jobId: job.id,
+        ms: Date.now() - started,
+        ...result,
+      });
       return result;
     };
     switch (job.name) {
@@ -57,13 +64,21 @@ export function recommendationProcessor(deps: RecommendationWorkerDeps) {
           queueName: q,
           prefix,
           data: { modelId },
-          opts: { jobId: `finish-${modelId}`, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+          opts: {
+            jobId: `finish-${modelId}`,
+            attempts: 5,
+            backoff: { type: 'exponential', delay: 1000 },
+          },
           children: Array.from({ length: shards }, (_, shard) => ({
             name: 'build-shard',
             queueName: q,
             prefix,
             data: { modelId, shard },
-            opts: { jobId: `shard-${modelId}-${shard}`, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+            opts: {
+              jobId: `shard-${modelId}-${shard}`,
+              attempts: 5,
+              backoff: { type: 'exponential', delay: 1000 },
+            },
           })),
         });
         return done({ modelId, shards });

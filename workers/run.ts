@@ -44,7 +44,14 @@ export async function startWorkers(
     },
   );
   worker.on('failed', (job, err) =>
-    log.warn({ event: 'job.failed', queue: RECOMMENDATIONS_QUEUE, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: safeError(err) }),
+    log.warn({
+      event: 'job.failed',
+      queue: RECOMMENDATIONS_QUEUE,
+      job: job?.name,
+      jobId: job?.id,
+      attempts: job?.attemptsMade,
+      err: safeError(err),
+    }),
   );
   worker.on('error', (err) => log.error({ event: 'worker.error', err: safeError(err) }));
   await recs.queue.queue.upsertJobScheduler(
@@ -55,7 +62,11 @@ export async function startWorkers(
   const privacy = await startPrivacyWorker(p);
   const insights = await startInsightsWorker(p);
   await worker.waitUntilReady();
-  log.info({ event: 'workers.started', queues: [RECOMMENDATIONS_QUEUE], concurrency: opts.concurrency ?? 2 });
+  log.info({
+    event: 'workers.started',
+    queues: [RECOMMENDATIONS_QUEUE],
+    concurrency: opts.concurrency ?? 2,
+  });
   return {
     worker,
     async stop() {

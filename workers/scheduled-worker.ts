@@ -48,17 +48,37 @@ export async function startScheduledWorker(
     async (job: Job) => {
       const started = Date.now();
       const result = await opts.process(job);
-      log.info({ event: 'job.completed', queue: opts.queueName, job: job.name, jobId: job.id, ms: Date.now() - started, ...result });
+      log.info({
+        event: 'job.completed',
+        queue: opts.queueName,
+        job: job.name,
+        jobId: job.id,
+        ms: Date.now() - started,
+        ...result,
+      });
       return result;
     },
     { connection, prefix: config.REDIS_PREFIX, concurrency: 1, lockDuration: 60_000 },
   );
   worker.on('failed', (job, err) =>
-    log.warn({ event: 'job.failed', queue: opts.queueName, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: safeError(err) }),
+    log.warn({
+      event: 'job.failed',
+      queue: opts.queueName,
+      job: job?.name,
+      jobId: job?.id,
+      attempts: job?.attemptsMade,
+      err: safeError(err),
+    }),
   );
-  worker.on('error', (err) => log.error({ event: 'worker.error', queue: opts.queueName, err: safeError(err) }));
+  worker.on('error', (err) =>
+    log.error({ event: 'worker.error', queue: opts.queueName, err: safeError(err) }),
+  );
   for (const s of opts.schedules) {
-    await queue.upsertJobScheduler(s.id, { pattern: s.pattern, tz: 'UTC' }, { name: s.jobName, data: {} });
+    await queue.upsertJobScheduler(
+      s.id,
+      { pattern: s.pattern, tz: 'UTC' },
+      { name: s.jobName, data: {} },
+    );
   }
   await worker.waitUntilReady();
   log.info({ event: 'workers.started', queues: [opts.queueName], concurrency: 1 });

@@ -35,4 +35,7 @@ registerEnumType(ActivityType, {
   name: 'ActivityType',
   description: 'Kind of transaction recorded in the activity ledger.',
 });
-registerEnumType(Channel, { name: 'Channel', description: 'How the customer reached the service.' });
+registerEnumType(Channel, {
+  name: 'Channel',
+  description: 'How the customer reached the service.',
+});

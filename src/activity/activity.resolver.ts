@@ -19,7 +19,8 @@ import { RecordActivityInput, RecordActivityResult } from './activity.types';
 @Resolver(() => Activity)
 export class ActivityResolver {
   @Mutation(() => RecordActivityResult, {
-    description: 'Records one ledger entry. Invalid input is an error; a repeated sourceKey is DUPLICATE.',
+    description:
+      'Records one ledger entry. Invalid input is an error; a repeated sourceKey is DUPLICATE.',
   })
   recordActivity(
     @Ctx() ctx: GraphQLContext,
@@ -50,7 +51,11 @@ export class ActivityResolver {
     @Arg('staffMember', () => String, { nullable: true }) staffMember?: string,
   ): Promise<RecordActivityResult> {
     const actor = requireRole(ctx, STAFF);
-    const result = await ctx.services.activity.correct(activityId, reason, staffMember ?? actor.staffName ?? null);
+    const result = await ctx.services.activity.correct(
+      activityId,
+      reason,
+      staffMember ?? actor.staffName ?? null,
+    );
     ctx.audit.push({
       action: 'activity.correct',
       targetType: 'activity',

@@ -105,7 +105,9 @@ export class ActivityService {
           }
         }
       }
-      const touched = [...new Set(fresh.filter((r) => stored.get(r.sourceKey)?.inserted).map((r) => r.customerId))];
+      const touched = [
+        ...new Set(fresh.filter((r) => stored.get(r.sourceKey)?.inserted).map((r) => r.customerId)),
+      ];
       if (touched.length) this.events.emit('activityRecorded', { customerIds: touched });
     }
     return outcomes;
@@ -137,14 +139,16 @@ export class ActivityService {
       ],
     );
     const out = new Map<string, { activity: Activity; inserted: boolean }>();
-    for (const r of inserted) out.set(r.source_key, { activity: activityFromRow(r), inserted: true });
+    for (const r of inserted)
+      out.set(r.source_key, { activity: activityFromRow(r), inserted: true });
     const missing = rows.map((r) => r.sourceKey).filter((k) => !out.has(k));
     if (missing.length) {
       const existing: ActivityRow[] = await tx.query(
         'SELECT * FROM activity WHERE source_key = ANY($1::text[])',
         [missing],
       );
-      for (const r of existing) out.set(r.source_key, { activity: activityFromRow(r), inserted: false });
+      for (const r of existing)
+        out.set(r.source_key, { activity: activityFromRow(r), inserted: false });
     }
     if (inserted.length) {
       await tx.query(
@@ -176,34 +180,68 @@ export class ActivityService {
     });
     if (!fields.success) problems.push(...problemsFromZod(fields.error));
 
-    const pick = (table: RefTable, id: string | undefined, ext: string | undefined, field: string, required: boolean) => {
+    const pick = (
+      table: RefTable,
+      id: string | undefined,
+      ext: string | undefined,
+      field: string,
+      required: boolean,
+    ) => {
       if (id != null && ext != null) {
-        problems.push({ field, rule: 'one_of', message: `give ${field}Id or ${field}ExternalId, not both` });
+        problems.push({
+          field,
+          rule: 'one_of',
+          message: `give ${field}Id or ${field}ExternalId, not both`,
+        });
         return null;
       }
       if (id != null) {
         if (!/^[1-9][0-9]{0,17}$/.test(id)) {
-          problems.push({ field: `${field}Id`, rule: 'id', message: 'must be an id issued by this API' });
+          problems.push({
+            field: `${field}Id`,
+            rule: 'id',
+            message: 'must be an id issued by this API',
+          });
           return null;
         }
         const hit = table.byId.get(id);
-        if (!hit) problems.push({ field: `${field}Id`, rule: 'not_found', message: `${field} ${id} was not found` });
+        if (!hit)
+          problems.push({
+            field: `${field}Id`,
+            rule: 'not_found',
+            message: `${field} ${id} was not found`,
+          });
         return hit ?? null;
       }
       if (ext != null) {
         const hit = table.byExternal.get(ext);
         if (!hit) {
-          problems.push({ field: `${field}ExternalId`, rule: 'not_found', message: `${field} ${ext} was not found` });
+          problems.push({
+            field: `${field}ExternalId`,
+            rule: 'not_found',
+            message: `${field} ${ext} was not found`,
+          });
         }
         return hit ?? null;
       }
-      if (required) problems.push({ field: `${field}Id`, rule: 'required', message: `a ${field} is required` });
+      if (required)
+        problems.push({ field: `${field}Id`, rule: 'required', message: `a ${field} is required` });
       return null;
     };
 
-    const customer = pick(refs.customer, input.customerId, input.customerExternalId, 'customer', true);
+    const customer = pick(
+      refs.customer,
+      input.customerId,
+      input.customerExternalId,
+      'customer',
+      true,
+    );
     if (customer && customer.extra.status === 'ERASED') {
-      problems.push({ field: 'customerId', rule: 'erased', message: 'belongs to an erased customer' });
+      problems.push({
+        field: 'customerId',
+        rule: 'erased',
+        message: 'belongs to an erased customer',
+      });
     }
     const item = pick(refs.item, input.itemId, input.itemExternalId, 'item', false);
     const event = pick(refs.event, input.eventId, input.eventExternalId, 'event', false);
@@ -214,13 +252,25 @@ export class ActivityService {
       if (target) {
         correctsId = target.id;
         if (customer && target.extra.customer_id !== customer.id) {
-          problems.push({ field: 'correctsId', rule: 'same_customer', message: "must be one of this customer's entries" });
+          problems.push({
+            field: 'correctsId',
+            rule: 'same_customer',
+            message: "must be one of this customer's entries",
+          });
         }
         if (target.extra.type === ActivityType.CORRECTION) {
-          problems.push({ field: 'correctsId', rule: 'not_correction', message: 'cannot cancel a correction' });
+          problems.push({
+            field: 'correctsId',
+            rule: 'not_correction',
+            message: 'cannot cancel a correction',
+          });
         }
         if (target.extra.corrected) {
-          problems.push({ field: 'correctsId', rule: 'once', message: 'has already been corrected' });
+          problems.push({
+            field: 'correctsId',
+            rule: 'once',
+            message: 'has already been corrected',
+          });
         }
       }
     }
@@ -238,7 +288,15 @@ export class ActivityService {
     if (problems.length || !customer) return null;
     const sourceKey =
       f.sourceKey ??
-      deriveSourceKey([customer.id, f.type, f.occurredAt, item?.id, event?.id, branch?.id, correctsId]);
+      deriveSourceKey([
+        customer.id,
+        f.type,
+        f.occurredAt,
+        item?.id,
+        event?.id,
+        branch?.id,
+        correctsId,
+      ]);
     return {
       index,
       customerId: customer.id,
@@ -258,10 +316,14 @@ export class ActivityService {
 
   /** One query per referenced table for the whole batch. */
   private async loadRefs(inputs: RecordActivityInput[]) {
-    const ids = (get: (i: RecordActivityInput) => string | undefined) =>
-      [...new Set(inputs.map(get).filter((v): v is string => v != null && /^[1-9][0-9]{0,17}$/.test(v)))];
-    const exts = (get: (i: RecordActivityInput) => string | undefined) =>
-      [...new Set(inputs.map(get).filter((v): v is string => v != null))];
+    const ids = (get: (i: RecordActivityInput) => string | undefined) => [
+      ...new Set(
+        inputs.map(get).filter((v): v is string => v != null && /^[1-9][0-9]{0,17}$/.test(v)),
+      ),
+    ];
+    const exts = (get: (i: RecordActivityInput) => string | undefined) => [
+      ...new Set(inputs.map(get).filter((v): v is string => v != null)),
+    ];
     const table = async (sql: string, idList: string[], extList: string[]): Promise<RefTable> => {
       const t: RefTable = { byId: new Map(), byExternal: new Map() };
       if (!idList.length && !extList.length) return t;
@@ -277,10 +339,26 @@ export class ActivityService {
     const byIdOrExt = (from: string, cols = '') =>
       `SELECT id::text, external_id${cols} FROM ${from} WHERE id = ANY($1::bigint[]) OR external_id = ANY($2::text[])`;
     const [customer, item, event, branch, corrects] = await Promise.all([
-      table(byIdOrExt('customer', ', birth_year, status'), ids((i) => i.customerId), exts((i) => i.customerExternalId)),
-      table(byIdOrExt('catalogue_item'), ids((i) => i.itemId), exts((i) => i.itemExternalId)),
-      table(byIdOrExt('event'), ids((i) => i.eventId), exts((i) => i.eventExternalId)),
-      table(byIdOrExt('branch'), ids((i) => i.branchId), exts((i) => i.branchExternalId)),
+      table(
+        byIdOrExt('customer', ', birth_year, status'),
+        ids((i) => i.customerId),
+        exts((i) => i.customerExternalId),
+      ),
+      table(
+        byIdOrExt('catalogue_item'),
+        ids((i) => i.itemId),
+        exts((i) => i.itemExternalId),
+      ),
+      table(
+        byIdOrExt('event'),
+        ids((i) => i.eventId),
+        exts((i) => i.eventExternalId),
+      ),
+      table(
+        byIdOrExt('branch'),
+        ids((i) => i.branchId),
+        exts((i) => i.branchExternalId),
+      ),
       table(
         `SELECT a.id::text, a.customer_id::text AS customer_id, a.type,
                 EXISTS (SELECT 1 FROM activity c WHERE c.corrects_id = a.id) AS corrected
@@ -293,15 +371,27 @@ export class ActivityService {
   }
 
   /** Cancels an entry by recording a CORRECTION that names it; the original stays as it was. */
-  async correct(activityId: string, reason: string, staffMember: string | null): Promise<RecordOutcome> {
+  async correct(
+    activityId: string,
+    reason: string,
+    staffMember: string | null,
+  ): Promise<RecordOutcome> {
     assertId(activityId, 'activityId');
-    const rows: ActivityRow[] = await this.ds.query('SELECT * FROM activity WHERE id = $1', [activityId]);
+    const rows: ActivityRow[] = await this.ds.query('SELECT * FROM activity WHERE id = $1', [
+      activityId,
+    ]);
     if (!rows.length) throw DomainError.notFound('Activity', activityId);
-    if (!reason.trim()) throw DomainError.badInput('reason', 'required', 'must say why the entry is wrong');
-    if (reason.length > 500) throw DomainError.badInput('reason', 'max', 'must be at most 500 characters');
+    if (!reason.trim())
+      throw DomainError.badInput('reason', 'required', 'must say why the entry is wrong');
+    if (reason.length > 500)
+      throw DomainError.badInput('reason', 'max', 'must be at most 500 characters');
     const original = rows[0];
     if (original.customer_id == null) {
-      throw DomainError.badInput('activityId', 'anonymised', 'is anonymised and can no longer be corrected');
+      throw DomainError.badInput(
+        'activityId',
+        'anonymised',
+        'is anonymised and can no longer be corrected',
+      );
     }
     return this.recordOne({
       customerId: String(original.customer_id),

@@ -89,7 +89,10 @@ export class RecordActivityResult {
   @Field(() => String, { nullable: true })
   sourceKey: string | null;
 
-  @Field(() => Activity, { nullable: true, description: 'The entry (the existing one for DUPLICATE).' })
+  @Field(() => Activity, {
+    nullable: true,
+    description: 'The entry (the existing one for DUPLICATE).',
+  })
   activity: Activity | null;
 
   @Field(() => [FieldError])

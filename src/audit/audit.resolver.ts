@@ -20,7 +20,8 @@ export class CustomerAuditResolver {
   ): Promise<AuditEntry[]> {
     const actor = requireRole(ctx, CUSTOMER_READERS);
     assertCustomerAccess(actor, c);
-    if (actor.role === Role.FRONT_LINE_STAFF) throw forbidden('Only the customer and administrators see the access log');
+    if (actor.role === Role.FRONT_LINE_STAFF)
+      throw forbidden('Only the customer and administrators see the access log');
     const rows = await ctx.services.audit.about(c.id, Math.max(1, Math.min(first, 200)));
     return rows.map((r) =>
       Object.assign(new AuditEntry(), {

@@ -69,7 +69,12 @@ export class AuditService {
   constructor(private readonly ds: DataSource) {}
 
   /** Appends entries (in order) for one actor and request. */
-  async record(actor: Actor, requestId: string | null, inputs: AuditInput[], tx?: EntityManager): Promise<void> {
+  async record(
+    actor: Actor,
+    requestId: string | null,
+    inputs: AuditInput[],
+    tx?: EntityManager,
+  ): Promise<void> {
     if (!inputs.length) return;
     const write = async (m: EntityManager) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
@@ -152,9 +157,16 @@ export async function verifyAuditChain(ds: DataSource, pageSize = 10_000): Promi
       [after, pageSize],
     );
     for (const r of rows) {
-      if (r.prev_hash !== prev) return { ok: false, checked, brokenAt: r.id, problem: 'does not link to the entry before it' };
+      if (r.prev_hash !== prev)
+        return {
+          ok: false,
+          checked,
+          brokenAt: r.id,
+          problem: 'does not link to the entry before it',
+        };
       const expected = entryHash({ ...r, at: r.at.toISOString() });
-      if (expected !== r.hash) return { ok: false, checked, brokenAt: r.id, problem: 'content does not match its hash' };
+      if (expected !== r.hash)
+        return { ok: false, checked, brokenAt: r.id, problem: 'content does not match its hash' };
       prev = r.hash;
       checked++;
     }

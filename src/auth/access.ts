@@ -42,7 +42,10 @@ export const authChecker: AuthChecker<GraphQLContext, Role> = ({ context }, role
  * Whether the caller may see this customer's record: staff may; a customer may see themselves
  * and the children they are guardian of; nobody else may.
  */
-export function assertCustomerAccess(actor: Actor, customer: Pick<Customer, 'id' | 'guardianId'>): void {
+export function assertCustomerAccess(
+  actor: Actor,
+  customer: Pick<Customer, 'id' | 'guardianId'>,
+): void {
   if (actor.role === Role.FRONT_LINE_STAFF || actor.role === Role.ADMIN) return;
   if (actor.role === Role.CUSTOMER) {
     if (customer.id === actor.customerId || customer.guardianId === actor.customerId) return;
@@ -53,7 +56,10 @@ export function assertCustomerAccess(actor: Actor, customer: Pick<Customer, 'id'
 
 /** True when the caller is looking at their own (or their child's) data. */
 export function isOwnData(actor: Actor, customer: Pick<Customer, 'id' | 'guardianId'>): boolean {
-  return actor.role === Role.CUSTOMER && (customer.id === actor.customerId || customer.guardianId === actor.customerId);
+  return (
+    actor.role === Role.CUSTOMER &&
+    (customer.id === actor.customerId || customer.guardianId === actor.customerId)
+  );
 }
 
 /**

@@ -14,7 +14,11 @@ export const CUSTOMER_READERS: readonly Role[] = [Role.CUSTOMER, Role.FRONT_LINE
  * A customer the caller may act on or see: NOT_FOUND when there is none, FORBIDDEN when it is
  * someone else's record. Used by every resolver that takes a customer id.
  */
-export async function accessibleCustomer(ctx: GraphQLContext, id: string, field = 'customerId'): Promise<{ actor: Actor; customer: Customer }> {
+export async function accessibleCustomer(
+  ctx: GraphQLContext,
+  id: string,
+  field = 'customerId',
+): Promise<{ actor: Actor; customer: Customer }> {
   const actor = requireRole(ctx, CUSTOMER_READERS);
   const customer = await ctx.loaders.customer.load(assertId(id, field));
   if (!customer) throw DomainError.notFound('Customer', id);
@@ -36,7 +40,9 @@ export function auditReads(
 ): void {
   const actor = ctx.actor;
   if (!actor) return;
-  const others = customers.filter((c) => !(actor.role === Role.CUSTOMER && c.id === actor.customerId));
+  const others = customers.filter(
+    (c) => !(actor.role === Role.CUSTOMER && c.id === actor.customerId),
+  );
   ctx.audit.push(
     ...others.map((c) => ({
       action,
@@ -61,13 +67,26 @@ export function auditPlugin(): ApolloServerPlugin<GraphQLContext> {
           const entries = contextValue.audit.splice(0);
           if (!entries.length || !contextValue.actor) return;
           try {
-            await contextValue.services.audit.record(contextValue.actor, contextValue.requestId, entries);
+            await contextValue.services.audit.record(
+              contextValue.actor,
+              contextValue.requestId,
+              entries,
+            );
           } catch (err) {
-            contextValue.log.error({ event: 'audit.write_failed', count: entries.length, err: safeError(err) });
+            contextValue.log.error({
+              event: 'audit.write_failed',
+              count: entries.length,
+              err: safeError(err),
+            });
             response.body = {
               kind: 'single',
               singleResult: {
-                errors: [{ message: 'The audit trail is unavailable, so nothing was returned', extensions: { code: 'UNAVAILABLE' } }],
+                errors: [
+                  {
+                    message: 'The audit trail is unavailable, so nothing was returned',
+                    extensions: { code: 'UNAVAILABLE' },
+                  },
+                ],
               },
             };
           }

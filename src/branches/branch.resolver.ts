@@ -1,4 +1,14 @@
-import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  ID,
+  InputType,
+  Mutation,
+  Query,
+  Resolver,
+} from 'type-graphql';
 import { Role } from '../auth/role';
 import type { GraphQLContext } from '../graphql/context';
 import { Branch } from './branch.entity';
@@ -43,7 +53,10 @@ export class BranchResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Branch)
-  createBranch(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateBranchInput) input: CreateBranchInput) {
+  createBranch(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input', () => CreateBranchInput) input: CreateBranchInput,
+  ) {
     return ctx.services.branches.create(input);
   }
 

@@ -15,7 +15,11 @@ export class BranchService {
 
   /** Every service point; a library service has tens, not thousands, so no paging. */
   list(kinds?: BranchKind[] | null): Promise<Branch[]> {
-    const qb = this.ds.getRepository(Branch).createQueryBuilder('b').orderBy('b.name').addOrderBy('b.id');
+    const qb = this.ds
+      .getRepository(Branch)
+      .createQueryBuilder('b')
+      .orderBy('b.name')
+      .addOrderBy('b.id');
     if (kinds?.length) qb.where('b.kind IN (:...kinds)', { kinds });
     return qb.getMany();
   }
@@ -28,7 +32,10 @@ export class BranchService {
       return await repo.save(repo.create(parsed.data));
     } catch (err) {
       if ((err as { code?: string }).code === PG_UNIQUE_VIOLATION) {
-        throw DomainError.conflict(`A branch with externalId ${parsed.data.externalId} already exists`, 'input.externalId');
+        throw DomainError.conflict(
+          `A branch with externalId ${parsed.data.externalId} already exists`,
+          'input.externalId',
+        );
       }
       throw err;
     }

@@ -29,7 +29,9 @@ import { Holding } from './holding.entity';
 
 @Resolver(() => CatalogueItem)
 export class CatalogueResolver {
-  @Query(() => CatalogueItem, { description: 'One title, by id or by externalId (give exactly one).' })
+  @Query(() => CatalogueItem, {
+    description: 'One title, by id or by externalId (give exactly one).',
+  })
   item(
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID, { nullable: true }) id?: string,
@@ -56,7 +58,10 @@ export class CatalogueResolver {
 
   @Authorized(Role.FRONT_LINE_STAFF, Role.ADMIN)
   @Mutation(() => CatalogueItem)
-  createItem(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateItemInput) input: CreateItemInput) {
+  createItem(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input', () => CreateItemInput) input: CreateItemInput,
+  ) {
     return ctx.services.catalogue.create(input);
   }
 
@@ -71,7 +76,9 @@ export class CatalogueResolver {
   }
 
   @Authorized(Role.FRONT_LINE_STAFF, Role.ADMIN)
-  @Mutation(() => Holding, { description: 'Sets how many copies a branch owns and has on the shelf.' })
+  @Mutation(() => Holding, {
+    description: 'Sets how many copies a branch owns and has on the shelf.',
+  })
   setHolding(
     @Ctx() ctx: GraphQLContext,
     @Arg('itemId', () => ID) itemId: string,
@@ -88,12 +95,16 @@ export class CatalogueResolver {
 
   @FieldResolver(() => [Interest])
   async subjects(@Root() i: CatalogueItem, @Ctx() ctx: GraphQLContext) {
-    return (await ctx.loaders.interestsOfItem.load(i.id)).filter((x) => x.kind === InterestKind.SUBJECT);
+    return (await ctx.loaders.interestsOfItem.load(i.id)).filter(
+      (x) => x.kind === InterestKind.SUBJECT,
+    );
   }
 
   @FieldResolver(() => [Interest])
   async genres(@Root() i: CatalogueItem, @Ctx() ctx: GraphQLContext) {
-    return (await ctx.loaders.interestsOfItem.load(i.id)).filter((x) => x.kind === InterestKind.GENRE);
+    return (await ctx.loaders.interestsOfItem.load(i.id)).filter(
+      (x) => x.kind === InterestKind.GENRE,
+    );
   }
 }
 

@@ -22,7 +22,11 @@ export interface ItemFilter {
 }
 
 /** The taxonomy links of a title: its subjects, genres and authors. */
-function linksOf(item: { subjects?: string[]; genres?: string[]; authors?: string[] }): InterestRef[] {
+function linksOf(item: {
+  subjects?: string[];
+  genres?: string[];
+  authors?: string[];
+}): InterestRef[] {
   return [
     ...(item.subjects ?? []).map((label) => ({ kind: InterestKind.SUBJECT, label })),
     ...(item.genres ?? []).map((label) => ({ kind: InterestKind.GENRE, label })),
@@ -43,22 +47,33 @@ export class CatalogueService {
   }
 
   async getByExternalId(externalId: string): Promise<CatalogueItem> {
-    const item = await readerFor(this.ds, CatalogueItem).one(this.ds, 'external_id', externalId, 'text');
+    const item = await readerFor(this.ds, CatalogueItem).one(
+      this.ds,
+      'external_id',
+      externalId,
+      'text',
+    );
     if (!item) throw DomainError.notFound('Item with externalId', externalId);
     return item;
   }
 
-  async list(filter: ItemFilter, first: number, after?: string | null): Promise<Page<CatalogueItem>> {
+  async list(
+    filter: ItemFilter,
+    first: number,
+    after?: string | null,
+  ): Promise<Page<CatalogueItem>> {
     const cursor = decodeCursor(after, 1);
     const qb = this.ds.getRepository(CatalogueItem).createQueryBuilder('i');
     const term = filter.search?.trim();
     if (term) {
-      if (term.length > 200) throw DomainError.badInput('filter.search', 'max', 'must be at most 200 characters');
+      if (term.length > 200)
+        throw DomainError.badInput('filter.search', 'max', 'must be at most 200 characters');
       qb.andWhere('(lower(i.title) LIKE :term OR cp_join_words(i.authors) LIKE :term)', {
         term: likeContains(term),
       });
     }
-    if (filter.formats?.length) qb.andWhere('i.format IN (:...formats)', { formats: filter.formats });
+    if (filter.formats?.length)
+      qb.andWhere('i.format IN (:...formats)', { formats: filter.formats });
     if (filter.audiences?.length) qb.andWhere('i.audience IN (:...aud)', { aud: filter.audiences });
     if (filter.language) qb.andWhere('i.language = :lang', { lang: filter.language.toLowerCase() });
     if (filter.interestId) {
@@ -68,7 +83,10 @@ export class CatalogueService {
       );
     }
     if (cursor) qb.andWhere('i.id > :after', { after: String(cursor[0]) });
-    const rows = await qb.orderBy('i.id', 'ASC').limit(first + 1).getMany();
+    const rows = await qb
+      .orderBy('i.id', 'ASC')
+      .limit(first + 1)
+      .getMany();
     return toPage(rows, first, (i) => [i.id]);
   }
 
@@ -83,7 +101,10 @@ export class CatalogueService {
         saved = await repo.save(repo.create(columns));
       } catch (err) {
         if ((err as { code?: string }).code === PG_UNIQUE_VIOLATION) {
-          throw DomainError.conflict(`An item with externalId ${columns.externalId} already exists`, 'input.externalId');
+          throw DomainError.conflict(
+            `An item with externalId ${columns.externalId} already exists`,
+            'input.externalId',
+          );
         }
         throw err;
       }
@@ -98,17 +119,25 @@ export class CatalogueService {
     const { subjects, genres, ...columns } = stripUndefined(parsed.data);
     const updated = await this.ds.transaction(async (tx) => {
       const repo = tx.getRepository(CatalogueItem);
-      const current = await repo.findOne({ where: { id: assertId(id, 'id') }, lock: { mode: 'pessimistic_write' } });
+      const current = await repo.findOne({
+        where: { id: assertId(id, 'id') },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!current) throw DomainError.notFound('Item', id);
       this.cache.forget(id);
-      if (Object.keys(columns).length) await repo.update({ id }, columns as QueryDeepPartialEntity<CatalogueItem>);
+      if (Object.keys(columns).length)
+        await repo.update({ id }, columns as QueryDeepPartialEntity<CatalogueItem>);
       if (subjects || genres || columns.authors) {
         const existing = await this.currentLinks(tx, id);
-        await this.relink(tx, id, linksOf({
-          subjects: subjects ?? existing.subjects,
-          genres: genres ?? existing.genres,
-          authors: columns.authors ?? current.authors,
-        }));
+        await this.relink(
+          tx,
+          id,
+          linksOf({
+            subjects: subjects ?? existing.subjects,
+            genres: genres ?? existing.genres,
+            authors: columns.authors ?? current.authors,
+          }),
+        );
       }
       return repo.findOneByOrFail({ id });
     });
@@ -151,7 +180,10 @@ export class CatalogueService {
   /** Replaces a title's taxonomy links with exactly these. */
   private async relink(tx: EntityManager, itemId: string, refs: InterestRef[]) {
     const ids = [...new Set((await ensureInterests(tx, refs)).values())];
-    await tx.query('DELETE FROM item_interest WHERE item_id = $1 AND NOT (interest_id = ANY($2::bigint[]))', [itemId, ids]);
+    await tx.query(
+      'DELETE FROM item_interest WHERE item_id = $1 AND NOT (interest_id = ANY($2::bigint[]))',
+      [itemId, ids],
+    );
     await tx.query(
       `INSERT INTO item_interest (item_id, interest_id) SELECT $1, unnest($2::bigint[])
        ON CONFLICT DO NOTHING`,

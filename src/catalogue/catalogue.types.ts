@@ -15,7 +15,10 @@ export class CreateItemInput {
   @Field(() => [String], { nullable: true })
   authors?: string[];
 
-  @Field(() => [String], { nullable: true, description: 'Subject labels; new ones join the taxonomy.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Subject labels; new ones join the taxonomy.',
+  })
   subjects?: string[];
 
   @Field(() => [String], { nullable: true })
@@ -99,7 +102,10 @@ export class ItemFilterInput {
   @Field(() => String, { nullable: true })
   language?: string;
 
-  @Field(() => ID, { nullable: true, description: 'Titles linked to this subject, genre or author.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Titles linked to this subject, genre or author.',
+  })
   interestId?: string;
 }
 

@@ -17,7 +17,10 @@ import { CatalogueItem } from './catalogue-item.entity';
 @Entity('holding')
 @Index('holding_item_branch_uq', ['itemId', 'branchId'], { unique: true })
 @Index('holding_branch_idx', ['branchId'])
-@Check('holding_copies_check', '"copies" >= 0 AND "copies_available" >= 0 AND "copies_available" <= "copies"')
+@Check(
+  'holding_copies_check',
+  '"copies" >= 0 AND "copies_available" >= 0 AND "copies_available" <= "copies"',
+)
 export class Holding {
   @Field(() => ID)
   @PrimaryGeneratedColumn({ type: 'bigint' })

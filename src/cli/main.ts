@@ -13,7 +13,8 @@ import { rebuildCommand } from './recommendations.command';
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${name} must be a positive whole number`);
     return n;
   };
 }
@@ -29,7 +30,9 @@ function buildProgram(): Command {
 
   program
     .command('import')
-    .description('import a CSV file from the old system (branches, items, customers, interests, events, activity)')
+    .description(
+      'import a CSV file from the old system (branches, items, customers, interests, events, activity)',
+    )
     .argument('<kind>', 'what the file holds')
     .argument('<file>', 'path of the CSV file')
     .option('--batch-size <n>', 'rows per transaction', positiveInt('--batch-size'))
@@ -48,7 +51,10 @@ function buildProgram(): Command {
   program
     .command('token')
     .description('print a signed bearer token for local use')
-    .requiredOption('--role <role>', 'CUSTOMER, FRONT_LINE_STAFF, MARKETING, MANAGER, ADMIN or SERVICE')
+    .requiredOption(
+      '--role <role>',
+      'CUSTOMER, FRONT_LINE_STAFF, MARKETING, MANAGER, ADMIN or SERVICE',
+    )
     .option('--customer <externalId>', 'the customer a CUSTOMER token acts for')
     .option('--staff <name>', 'staff member name recorded in the ledger and audit trail')
     .option('--ttl <duration>', 'lifetime, e.g. 30m, 1h, 7d', '1h')
@@ -69,8 +75,14 @@ function buildProgram(): Command {
     .command('privacy')
     .description('reading-history privacy')
     .command('anonymise')
-    .description('detach activity from customers as their history choice says (the nightly job, now)')
-    .option('--retention-days <n>', 'overrides HISTORY_RETENTION_DAYS', positiveInt('--retention-days'))
+    .description(
+      'detach activity from customers as their history choice says (the nightly job, now)',
+    )
+    .option(
+      '--retention-days <n>',
+      'overrides HISTORY_RETENTION_DAYS',
+      positiveInt('--retention-days'),
+    )
     .action(async (opts: { retentionDays?: number }) => {
       process.exitCode = await anonymiseCommand(opts);
     });
@@ -81,7 +93,12 @@ function buildProgram(): Command {
     .description('queue a full model rebuild')
     .option('--wait', 'wait until every customer has fresh suggestions')
     .option('--shards <n>', 'shard jobs to split the build into', positiveInt('--shards'))
-    .option('--timeout <seconds>', 'give up waiting after this long', positiveInt('--timeout'), 1800)
+    .option(
+      '--timeout <seconds>',
+      'give up waiting after this long',
+      positiveInt('--timeout'),
+      1800,
+    )
     .action(async (opts: { wait?: boolean; shards?: number; timeout: number }) => {
       process.exitCode = await rebuildCommand(opts);
     });
@@ -91,6 +108,8 @@ function buildProgram(): Command {
 buildProgram()
   .parseAsync(process.argv)
   .catch((err) => {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : `error: ${(err as Error).message}`}\n`);
+    process.stderr.write(
+      `${err instanceof ConfigError ? err.message : `error: ${(err as Error).message}`}\n`,
+    );
     process.exitCode = 1;
   });

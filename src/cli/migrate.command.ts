@@ -9,7 +9,9 @@ export async function migrateCommand(): Promise<number> {
   const ds = await connect(config, rootLogger);
   try {
     const applied = await runMigrations(ds);
-    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'nothing to apply\n');
+    process.stdout.write(
+      applied.length ? `applied: ${applied.join(', ')}\n` : 'nothing to apply\n',
+    );
     return 0;
   } finally {
     await ds.destroy();

@@ -49,7 +49,10 @@ export async function rebuildCommand(opts: RebuildOptions): Promise<number> {
         );
         return 0;
       }
-      const [failed] = await ds.query(`SELECT id FROM rec_model WHERE id > $1 AND status = 'FAILED'`, [before]);
+      const [failed] = await ds.query(
+        `SELECT id FROM rec_model WHERE id > $1 AND status = 'FAILED'`,
+        [before],
+      );
       if (failed) {
         process.stderr.write(`model ${failed.id} failed to build; see the worker's log\n`);
         return 1;

@@ -22,7 +22,9 @@ export async function tokenCommand(opts: TokenOptions): Promise<number> {
     return 2;
   }
   if ((role === Role.CUSTOMER) !== Boolean(opts.customer)) {
-    process.stderr.write('--customer EXTERNAL_ID is required for CUSTOMER tokens and only for them\n');
+    process.stderr.write(
+      '--customer EXTERNAL_ID is required for CUSTOMER tokens and only for them\n',
+    );
     return 2;
   }
   if (!/^\d+[smhd]$/.test(opts.ttl)) {
@@ -52,9 +54,16 @@ export async function tokenCommand(opts: TokenOptions): Promise<number> {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
-  const subject = opts.customer ? `customer:${opts.customer}` : `${role.toLowerCase()}:${opts.staff ?? 'cli'}`;
+  const subject = opts.customer
+    ? `customer:${opts.customer}`
+    : `${role.toLowerCase()}:${opts.staff ?? 'cli'}`;
   const token = await tokens.sign(
-    { role, subject, ...(customerId ? { customerId } : {}), ...(opts.staff ? { staffName: opts.staff } : {}) },
+    {
+      role,
+      subject,
+      ...(customerId ? { customerId } : {}),
+      ...(opts.staff ? { staffName: opts.staff } : {}),
+    },
     opts.ttl,
   );
   process.stdout.write(`${token}\n`);

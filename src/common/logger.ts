@@ -11,7 +11,14 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): L
     level,
     base: { service: 'commonplace' },
     redact: {
-      paths: ['*.email', '*.phone', '*.firstName', '*.lastName', '*.postcode', 'req.headers.authorization'],
+      paths: [
+        '*.email',
+        '*.phone',
+        '*.firstName',
+        '*.lastName',
+        '*.postcode',
+        'req.headers.authorization',
+      ],
       censor: '[redacted]',
     },
   });
@@ -26,6 +33,9 @@ export const rootLogger = createLogger();
 export function safeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
   const e = err as Error & { code?: unknown };
-  const frames = (e.stack ?? '').split('\n').slice(1, 6).map((l) => l.trim());
+  const frames = (e.stack ?? '')
+    .split('\n')
+    .slice(1, 6)
+    .map((l) => l.trim());
   return { type: e.name, code: e.code, frames };
 }

@@ -14,8 +14,12 @@ export const externalId = z
   .regex(/^[\p{L}\p{N}._:\/-]+$/u, 'may contain only letters, digits and . _ : / -');
 
 export const optionalText = (max = 200) =>
-  z.string().trim().max(max, `must be at most ${max} characters`).nullish()
-    .transform((v) => (v === '' ? null : v ?? null));
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .nullish()
+    .transform((v) => (v === '' ? null : (v ?? null)));
 
 export const requiredText = (max = MAX_TEXT) =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -59,10 +63,14 @@ export const label = requiredText(200);
 export const labelList = z.array(label).max(50, 'must have at most 50 entries');
 
 /** A point in time no later than a few minutes from now (clocks drift; the future does not happen). */
-export const pastInstant = z.date().refine((d) => !Number.isNaN(d.getTime()), 'must be a valid date')
+export const pastInstant = z
+  .date()
+  .refine((d) => !Number.isNaN(d.getTime()), 'must be a valid date')
   .refine((d) => d.getTime() <= Date.now() + 5 * 60_000, 'must not be in the future');
 
-export const anyInstant = z.date().refine((d) => !Number.isNaN(d.getTime()), 'must be a valid date');
+export const anyInstant = z
+  .date()
+  .refine((d) => !Number.isNaN(d.getTime()), 'must be a valid date');
 
 /** Case- and space-folded form of a label; two spellings of one interest share it. */
 export function labelKey(text: string): string {
@@ -91,7 +99,8 @@ export const isbn = z
 
 /** Parses an ISO 8601 timestamp strictly (a date alone means midnight UTC). */
 export function parseIsoInstant(text: string): Date | null {
-  const iso = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+  const iso =
+    /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
   if (!iso.test(text.trim())) return null;
   const d = new Date(text.trim().replace(' ', 'T'));
   return Number.isNaN(d.getTime()) ? null : d;

@@ -27,7 +27,10 @@ export class ConsentRecord {
   @Column({ type: 'enum', enum: ConsentPurpose, enumName: 'consent_purpose' })
   purpose: ConsentPurpose;
 
-  @Field(() => ConsentChannel, { nullable: true, description: 'Null for purposes without a channel.' })
+  @Field(() => ConsentChannel, {
+    nullable: true,
+    description: 'Null for purposes without a channel.',
+  })
   @Column({ type: 'enum', enum: ConsentChannel, enumName: 'consent_channel', nullable: true })
   channel: ConsentChannel | null;
 

@@ -46,5 +46,6 @@ registerEnumType(ConsentChannel, { name: 'ConsentChannel' });
 registerEnumType(ConsentSource, { name: 'ConsentSource' });
 registerEnumType(HistoryChoice, {
   name: 'HistoryChoice',
-  description: 'How long activity stays linked to the customer: KEEP, DEFAULT (retention period), NEVER.',
+  description:
+    'How long activity stays linked to the customer: KEEP, DEFAULT (retention period), NEVER.',
 });

@@ -121,7 +121,12 @@ export class Customer {
   recommendationMode: RecommendationMode;
 
   @Field(() => HistoryChoice)
-  @Column({ type: 'enum', enum: HistoryChoice, enumName: 'history_choice', default: HistoryChoice.DEFAULT })
+  @Column({
+    type: 'enum',
+    enum: HistoryChoice,
+    enumName: 'history_choice',
+    default: HistoryChoice.DEFAULT,
+  })
   historyChoice: HistoryChoice;
 
   @Field()

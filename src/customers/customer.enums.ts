@@ -42,7 +42,10 @@ export enum AccessibilityNeed {
   HOME_DELIVERY = 'HOME_DELIVERY',
 }
 
-registerEnumType(CustomerKind, { name: 'CustomerKind', description: 'Relationship with the service.' });
+registerEnumType(CustomerKind, {
+  name: 'CustomerKind',
+  description: 'Relationship with the service.',
+});
 registerEnumType(CustomerStatus, { name: 'CustomerStatus' });
 registerEnumType(AgeBand, { name: 'AgeBand', description: 'Age band derived from birth year.' });
 registerEnumType(AccessibilityNeed, { name: 'AccessibilityNeed' });

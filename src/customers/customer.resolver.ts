@@ -5,7 +5,6 @@ import {
   Ctx,
   FieldResolver,
   ID,
-
   Mutation,
   Query,
   Resolver,
@@ -37,7 +36,9 @@ const activityKey = (a: Activity) => [a.occurredAt.toISOString(), a.id];
 
 @Resolver(() => Customer)
 export class CustomerResolver {
-  @Query(() => Customer, { description: 'One customer, by id or by externalId (give exactly one).' })
+  @Query(() => Customer, {
+    description: 'One customer, by id or by externalId (give exactly one).',
+  })
   async customer(
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID, { nullable: true }) id?: string,
@@ -58,7 +59,9 @@ export class CustomerResolver {
   }
 
   @Authorized(Role.FRONT_LINE_STAFF, Role.ADMIN)
-  @Query(() => CustomerConnection, { description: 'Customers in a stable order, a page at a time.' })
+  @Query(() => CustomerConnection, {
+    description: 'Customers in a stable order, a page at a time.',
+  })
   async customers(
     @Ctx() ctx: GraphQLContext,
     @Args() { first, after }: PageArgs,
@@ -150,7 +153,9 @@ export class CustomerResolver {
     return connectionFrom(toPage(rows, limit, activityKey), activityKey);
   }
 
-  @FieldResolver(() => ActivitySummary, { description: 'Counts are history too: staff give a reason.' })
+  @FieldResolver(() => ActivitySummary, {
+    description: 'Counts are history too: staff give a reason.',
+  })
   async activitySummary(
     @Root() c: Customer,
     @Ctx() ctx: GraphQLContext,
@@ -166,4 +171,3 @@ export class CustomerResolver {
     };
   }
 }
-

@@ -1,21 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { DomainEvents } from '../common/domain-events';
-import {
-  DomainError,
-  fromZod,
-  PG_UNIQUE_VIOLATION,
-} from '../common/errors';
+import { DomainError, fromZod, PG_UNIQUE_VIOLATION } from '../common/errors';
 import { readerFor } from '../db/entity-reader';
 import { assertId, likeContains, stripUndefined } from '../common/ids';
 import { decodeCursor, type Page, toPage } from '../graphql/pagination';
 import { Customer } from './customer.entity';
 import { CustomerKind, CustomerStatus } from './customer.enums';
-import {
-  customerPatchSchema,
-  newCustomerSchema,
-  type CustomerPatch,
-} from './customer.validation';
+import { customerPatchSchema, newCustomerSchema, type CustomerPatch } from './customer.validation';
 
 export interface CustomerRefs {
   homeBranchId?: string | null;
@@ -45,19 +37,30 @@ export class CustomerService {
   }
 
   async getByExternalId(externalId: string): Promise<Customer> {
-    const found = await readerFor(this.ds, Customer).one(this.ds, 'external_id', externalId, 'text');
+    const found = await readerFor(this.ds, Customer).one(
+      this.ds,
+      'external_id',
+      externalId,
+      'text',
+    );
     if (!found) throw DomainError.notFound('Customer with externalId', externalId);
     return found;
   }
 
   /** Keyset page of customers in id order. */
-  async list(filter: CustomerFilter, first: number, after?: string | null): Promise<Page<Customer>> {
+  async list(
+    filter: CustomerFilter,
+    first: number,
+    after?: string | null,
+  ): Promise<Page<Customer>> {
     const cursor = decodeCursor(after, 1);
     const qb = this.ds.getRepository(Customer).createQueryBuilder('c');
     if (filter.kinds?.length) qb.andWhere('c.kind IN (:...kinds)', { kinds: filter.kinds });
     if (filter.statuses?.length) qb.andWhere('c.status IN (:...st)', { st: filter.statuses });
     if (filter.homeBranchId) {
-      qb.andWhere('c.home_branch_id = :hb', { hb: assertId(filter.homeBranchId, 'filter.homeBranchId') });
+      qb.andWhere('c.home_branch_id = :hb', {
+        hb: assertId(filter.homeBranchId, 'filter.homeBranchId'),
+      });
     }
     if (filter.interestId) {
       qb.andWhere(
@@ -65,10 +68,12 @@ export class CustomerService {
         { iid: assertId(filter.interestId, 'filter.interestId') },
       );
     }
-    if (filter.activeSince) qb.andWhere('c.last_active_at >= :since', { since: filter.activeSince });
+    if (filter.activeSince)
+      qb.andWhere('c.last_active_at >= :since', { since: filter.activeSince });
     const term = filter.search?.trim();
     if (term) {
-      if (term.length > 200) throw DomainError.badInput('filter.search', 'max', 'must be at most 200 characters');
+      if (term.length > 200)
+        throw DomainError.badInput('filter.search', 'max', 'must be at most 200 characters');
       qb.andWhere(
         `(lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) LIKE :term
           OR lower(c.email) LIKE :term OR lower(c.external_id) = :exact)`,
@@ -76,7 +81,10 @@ export class CustomerService {
       );
     }
     if (cursor) qb.andWhere('c.id > :after', { after: String(cursor[0]) });
-    const rows = await qb.orderBy('c.id', 'ASC').limit(first + 1).getMany();
+    const rows = await qb
+      .orderBy('c.id', 'ASC')
+      .limit(first + 1)
+      .getMany();
     return toPage(rows, first, (c) => [c.id]);
   }
 
@@ -108,16 +116,23 @@ export class CustomerService {
     const patch: CustomerPatch = stripUndefined(parsed.data);
     const updated = await this.ds.transaction(async (tx) => {
       const repo = tx.getRepository(Customer);
-      const current = await repo.findOne({ where: { id: assertId(id, 'id') }, lock: { mode: 'pessimistic_write' } });
+      const current = await repo.findOne({
+        where: { id: assertId(id, 'id') },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!current) throw DomainError.notFound('Customer', id);
       if (current.status === CustomerStatus.ERASED) {
-        throw DomainError.badInput('id', 'erased', 'belongs to an erased customer and cannot change');
+        throw DomainError.badInput(
+          'id',
+          'erased',
+          'belongs to an erased customer and cannot change',
+        );
       }
       await this.checkRefs(tx, refs, current.id);
-      await repo.update(
-        { id: current.id },
-        { ...patch, ...cleanRefs(refs) } as QueryDeepPartialEntity<Customer>,
-      );
+      await repo.update({ id: current.id }, {
+        ...patch,
+        ...cleanRefs(refs),
+      } as QueryDeepPartialEntity<Customer>);
       return repo.findOneByOrFail({ id: current.id });
     });
     this.events.emit('customerChanged', { customerId: updated.id });
@@ -127,7 +142,9 @@ export class CustomerService {
   /** Referenced branch and guardian must exist; a customer cannot be their own guardian. */
   private async checkRefs(tx: EntityManager, refs: CustomerRefs, selfId: string | null) {
     if (refs.homeBranchId) {
-      const ok = await tx.query('SELECT 1 FROM branch WHERE id = $1', [assertId(refs.homeBranchId, 'homeBranchId')]);
+      const ok = await tx.query('SELECT 1 FROM branch WHERE id = $1', [
+        assertId(refs.homeBranchId, 'homeBranchId'),
+      ]);
       if (!ok.length) throw DomainError.notFound('Branch', refs.homeBranchId);
     }
     if (refs.guardianId) {
@@ -135,7 +152,9 @@ export class CustomerService {
       if (gid === selfId) {
         throw DomainError.badInput('guardianId', 'not_self', 'must be a different customer');
       }
-      const ok = await tx.query(`SELECT 1 FROM customer WHERE id = $1 AND status <> 'ERASED'`, [gid]);
+      const ok = await tx.query(`SELECT 1 FROM customer WHERE id = $1 AND status <> 'ERASED'`, [
+        gid,
+      ]);
       if (!ok.length) throw DomainError.notFound('Customer', refs.guardianId);
     }
   }

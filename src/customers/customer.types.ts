@@ -112,7 +112,10 @@ export class CustomerFilterInput {
   @Field(() => Date, { nullable: true, description: 'Customers active on or after this time.' })
   activeSince?: Date;
 
-  @Field(() => String, { nullable: true, description: 'Part of a name or email, or an exact externalId.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Part of a name or email, or an exact externalId.',
+  })
   search?: string;
 }
 

@@ -32,7 +32,10 @@ const fields = {
   attributes: jsonObject,
   status: z
     .enum(CustomerStatus)
-    .refine((s) => s !== CustomerStatus.ERASED, 'cannot be set to ERASED; erasure has its own process'),
+    .refine(
+      (s) => s !== CustomerStatus.ERASED,
+      'cannot be set to ERASED; erasure has its own process',
+    ),
   registeredAt: pastInstant,
 };
 

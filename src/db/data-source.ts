@@ -13,7 +13,6 @@ export interface DbOptions {
   onQuery?: (sql: string) => void;
 }
 
-
 /**
  * libpq falls back to the operating-system user when a URL names none; node-postgres reads
  * only $USER, which service managers often leave unset. Fill it in the way libpq would.

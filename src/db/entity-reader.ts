@@ -18,7 +18,10 @@ export class EntityReader<T extends ObjectLiteral> {
     this.proto = (meta.target as { prototype: object }).prototype;
     // node-postgres cannot parse arrays of enum types; as text[] they arrive as string arrays.
     this.select = meta.columns
-      .map((c) => `t."${c.databaseName}"${c.isArray && c.type === 'enum' ? '::text[]' : ''} AS "${c.propertyName}"`)
+      .map(
+        (c) =>
+          `t."${c.databaseName}"${c.isArray && c.type === 'enum' ? '::text[]' : ''} AS "${c.propertyName}"`,
+      )
       .join(', ');
   }
 
@@ -27,7 +30,12 @@ export class EntityReader<T extends ObjectLiteral> {
   }
 
   /** Rows whose `column` equals any of `values`, in no particular order. */
-  async whereIn(ds: DataSource, column: string, values: readonly string[], cast = 'bigint'): Promise<T[]> {
+  async whereIn(
+    ds: DataSource,
+    column: string,
+    values: readonly string[],
+    cast = 'bigint',
+  ): Promise<T[]> {
     const rows = await fastQuery<Record<string, unknown>>(
       ds,
       `SELECT ${this.select} FROM "${this.table}" t WHERE t."${column}" = ANY($1::${cast}[])`,
@@ -49,7 +57,10 @@ export class EntityReader<T extends ObjectLiteral> {
 const readers = new WeakMap<DataSource, Map<unknown, EntityReader<ObjectLiteral>>>();
 
 /** The reader for an entity on a data source, built once. */
-export function readerFor<T extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<T>): EntityReader<T> {
+export function readerFor<T extends ObjectLiteral>(
+  ds: DataSource,
+  entity: EntityTarget<T>,
+): EntityReader<T> {
   let byEntity = readers.get(ds);
   if (!byEntity) readers.set(ds, (byEntity = new Map()));
   let reader = byEntity.get(entity);

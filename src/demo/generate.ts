@@ -611,18 +611,71 @@ const CUSTOMER_LANGUAGES: Weighted<string> = [
 ];
 
 const TITLE_ADJECTIVES = [
-  'Silent', 'Hidden', 'Broken', 'Golden', 'Last', 'Lost', 'Burning', 'Quiet', 'Distant',
-  'Forgotten', 'Winter', 'Summer', 'Bright', 'Dark', 'Secret', 'Wild', 'Crimson', 'Paper',
-  'Glass', 'Salt', 'Iron', 'Hollow', 'Northern', 'Midnight',
+  'Silent',
+  'Hidden',
+  'Broken',
+  'Golden',
+  'Last',
+  'Lost',
+  'Burning',
+  'Quiet',
+  'Distant',
+  'Forgotten',
+  'Winter',
+  'Summer',
+  'Bright',
+  'Dark',
+  'Secret',
+  'Wild',
+  'Crimson',
+  'Paper',
+  'Glass',
+  'Salt',
+  'Iron',
+  'Hollow',
+  'Northern',
+  'Midnight',
 ];
 const TITLE_NOUNS = [
-  'House', 'River', 'Garden', 'Harbour', 'Letter', 'Island', 'Promise', 'Shadow', 'Orchard',
-  'Station', 'Lighthouse', 'Bridge', 'Daughter', 'Stranger', 'Map', 'Storm', 'Field', 'Tide',
-  'Clockmaker', 'Keeper', 'Hour', 'Road', 'Song', 'Inheritance',
+  'House',
+  'River',
+  'Garden',
+  'Harbour',
+  'Letter',
+  'Island',
+  'Promise',
+  'Shadow',
+  'Orchard',
+  'Station',
+  'Lighthouse',
+  'Bridge',
+  'Daughter',
+  'Stranger',
+  'Map',
+  'Storm',
+  'Field',
+  'Tide',
+  'Clockmaker',
+  'Keeper',
+  'Hour',
+  'Road',
+  'Song',
+  'Inheritance',
 ];
 const TITLE_PLACES = [
-  'Ravenscar', 'Millbrook', 'Kettlewell', 'Saltmarsh', 'Blackwater', 'Thornbury', 'the Moor',
-  'the Valley', 'Copper Lane', 'Fenwick', 'the Old Mill', 'Gallows Hill', 'Linden Square',
+  'Ravenscar',
+  'Millbrook',
+  'Kettlewell',
+  'Saltmarsh',
+  'Blackwater',
+  'Thornbury',
+  'the Moor',
+  'the Valley',
+  'Copper Lane',
+  'Fenwick',
+  'the Old Mill',
+  'Gallows Hill',
+  'Linden Square',
 ];
 const TITLE_NAMES = ['Ada', 'Nell', 'Tom', 'Elsie', 'Jonah', 'Rosa', 'Kit', 'Amira', 'Cal'];
 /** Nouns that give a title its genre's flavour. */
@@ -680,11 +733,30 @@ const SUBJECT_TOPICS: Record<string, readonly string[]> = {
 };
 const CHILD_NAMES = ['Milo', 'Priya', 'Otis', 'Zara', 'Finn', 'Nia', 'Alfie', 'Maya', 'Leo'];
 const CHILD_ANIMALS = [
-  'Fox', 'Bear', 'Owl', 'Hedgehog', 'Tiger', 'Penguin', 'Elephant', 'Rabbit', 'Dragon', 'Mouse',
-  'Badger', 'Octopus',
+  'Fox',
+  'Bear',
+  'Owl',
+  'Hedgehog',
+  'Tiger',
+  'Penguin',
+  'Elephant',
+  'Rabbit',
+  'Dragon',
+  'Mouse',
+  'Badger',
+  'Octopus',
 ];
 const CHILD_ADJECTIVES = [
-  'Little', 'Hungry', 'Sleepy', 'Brave', 'Grumpy', 'Tiny', 'Enormous', 'Noisy', 'Curious', 'Magic',
+  'Little',
+  'Hungry',
+  'Sleepy',
+  'Brave',
+  'Grumpy',
+  'Tiny',
+  'Enormous',
+  'Noisy',
+  'Curious',
+  'Magic',
 ];
 const CHILD_WISHES = ['Fly', 'Dance', 'Sing', 'Swim', 'Sleep', 'Share', 'Be Tall'];
 const CHILD_THINGS = ['Hat', 'Sock', 'Kite', 'Teddy', 'Boot', 'Balloon'];
@@ -698,11 +770,29 @@ const POLISH_GENITIVES = ['domu', 'rzeki', 'lasu', 'miasta', 'nocy', 'morza', 'o
 const WELSH_HEADS = ['Cân', 'Calon', 'Cyfrinach', 'Straeon', 'Plant', 'Dirgelwch'];
 const WELSH_NOUNS = ['Môr', 'Mynydd', 'Cwm', 'Castell', 'Pentref', 'Llyn'];
 const ROMANIAN_NOUNS = [
-  'Casa', 'Marea', 'Pădurea', 'Noaptea', 'Vântul', 'Râul', 'Steaua', 'Iarna', 'Vara', 'Inima',
+  'Casa',
+  'Marea',
+  'Pădurea',
+  'Noaptea',
+  'Vântul',
+  'Râul',
+  'Steaua',
+  'Iarna',
+  'Vara',
+  'Inima',
 ];
 const URDU_NOUNS = ['گھر', 'دریا', 'رات', 'چاند', 'سمندر', 'خواب', 'دل', 'بارش', 'شہر', 'ستارہ'];
 const ARABIC_NOUNS = [
-  'البيت', 'البحر', 'الليل', 'القمر', 'النهر', 'المدينة', 'الحلم', 'القلب', 'المطر', 'النجوم',
+  'البيت',
+  'البحر',
+  'الليل',
+  'القمر',
+  'النهر',
+  'المدينة',
+  'الحلم',
+  'القلب',
+  'المطر',
+  'النجوم',
 ];
 
 /** Romanised names for languages whose faker locales write names in another script. */
@@ -948,14 +1038,48 @@ const STORYTIME_THEMES: readonly (readonly [string, string])[] = [
 // ---------------------------------------------------------------------------------------------
 
 const BUILDING_NAMES = [
-  'Northgate', 'Riverside', 'Hillcrest', 'Millbrook', 'Eastfield', 'Westwood', 'Oakfield',
-  'Brookside', 'Kingsmead', 'Ashby Lane', 'Fernhill', 'Southbank', 'Highfield', 'Moorside',
-  'Greenbank', 'Church Hill', 'Lakeside', 'Stonegate', 'Willow Park', 'Marsh End',
+  'Northgate',
+  'Riverside',
+  'Hillcrest',
+  'Millbrook',
+  'Eastfield',
+  'Westwood',
+  'Oakfield',
+  'Brookside',
+  'Kingsmead',
+  'Ashby Lane',
+  'Fernhill',
+  'Southbank',
+  'Highfield',
+  'Moorside',
+  'Greenbank',
+  'Church Hill',
+  'Lakeside',
+  'Stonegate',
+  'Willow Park',
+  'Marsh End',
 ];
 /** Postcode districts served by buildings; the central library sits in the first. */
 const CITY_DISTRICTS = [
-  'LS1', 'LS6', 'LS7', 'LS8', 'LS9', 'LS11', 'LS12', 'LS13', 'LS14', 'LS15', 'LS16', 'LS17',
-  'LS18', 'LS19', 'LS20', 'LS25', 'LS26', 'LS27', 'LS28',
+  'LS1',
+  'LS6',
+  'LS7',
+  'LS8',
+  'LS9',
+  'LS11',
+  'LS12',
+  'LS13',
+  'LS14',
+  'LS15',
+  'LS16',
+  'LS17',
+  'LS18',
+  'LS19',
+  'LS20',
+  'LS25',
+  'LS26',
+  'LS27',
+  'LS28',
 ];
 /** Villages reached by the mobile libraries. */
 const RURAL_DISTRICTS = ['LS21', 'LS22', 'LS23', 'LS24', 'LS29'];
@@ -996,7 +1120,10 @@ function isPhysical(branch: BranchModel): boolean {
 }
 
 function slugId(text: string): string {
-  return text.toUpperCase().replace(/[^A-Z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function buildBranches(options: DemoOptions): BranchSet {
@@ -1146,8 +1273,9 @@ function fictionTitle(rng: Random, genre: string): string {
 
 function nonFictionTitle(rng: Random, subject: string, authorName: string): string {
   if (subject === 'Biography' && rng.chance(0.6)) {
-    return rng.chance(0.5) ? `${authorName}: My Story` : `The Life of ${rng.pick(TITLE_NAMES)} ${
-      rng.pick(DETECTIVE_NAMES)}`;
+    return rng.chance(0.5)
+      ? `${authorName}: My Story`
+      : `The Life of ${rng.pick(TITLE_NAMES)} ${rng.pick(DETECTIVE_NAMES)}`;
   }
   const topic = rng.pick(SUBJECT_TOPICS[subject] ?? [subject]);
   switch (rng.int(7)) {
@@ -1310,7 +1438,13 @@ function buildCatalogue(options: DemoOptions, time: ReferenceTime, branches: Bra
         authors.push(author);
         ids.push(author.id);
       }
-      pool = { ids, choice: WeightedIndex.of(ids, ids.map((_, rank) => powerLaw(rank, 1.05))) };
+      pool = {
+        ids,
+        choice: WeightedIndex.of(
+          ids,
+          ids.map((_, rank) => powerLaw(rank, 1.05)),
+        ),
+      };
       authorPools.set(key, pool);
     }
     return pool;
@@ -1370,7 +1504,13 @@ function peoplePool(rng: Random, names: NameSource, size: number, bands = false)
     }
   }
   const ids = people.map((_, index) => index);
-  return { people, choice: WeightedIndex.of(ids, ids.map((rank) => powerLaw(rank, 1))) };
+  return {
+    people,
+    choice: WeightedIndex.of(
+      ids,
+      ids.map((rank) => powerLaw(rank, 1)),
+    ),
+  };
 }
 
 function labelsFor(audience: Audience, fiction: boolean): Weighted<string> {
@@ -1563,8 +1703,18 @@ const MAGAZINES: readonly (readonly [string, string, Audience])[] = [
   ['Level Up', 'Computing', Audience.YOUNG_ADULT],
 ];
 const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
-  'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ];
 
 function magazineItem(rng: Random, time: ReferenceTime): ItemModel {
@@ -1943,7 +2093,13 @@ function buildCustomers(
     const parentKind = adult.kind === CustomerKind.BORROWER || adult.kind === CustomerKind.MEMBER;
     const parent = parentAge && parentKind && adult.row.email !== undefined;
     if (profile.withChildren || (parent && rng.chance(0.28))) {
-      const count = profile.withChildren ? 2 : rng.weighted([[1, 5], [2, 4], [3, 1]] as const);
+      const count = profile.withChildren
+        ? 2
+        : rng.weighted([
+            [1, 5],
+            [2, 4],
+            [3, 1],
+          ] as const);
       for (let i = 0; i < count && customers.length < options.customers; i++) {
         customers.push(builder.child(customers.length, adult));
         adult.hasWards = true;
@@ -2088,9 +2244,10 @@ class CustomerBuilder {
       phone: rng.chance(group ? 0.8 : 0.55) ? this.phone() : undefined,
       postcode:
         kind === CustomerKind.ONLINE_USER && rng.chance(0.2) ? undefined : this.postcode(home),
-      birthYear: age !== undefined && (kind === CustomerKind.BORROWER || rng.chance(0.7))
-        ? time.year - age
-        : undefined,
+      birthYear:
+        age !== undefined && (kind === CustomerKind.BORROWER || rng.chance(0.7))
+          ? time.year - age
+          : undefined,
       homeBranch: home.row.externalId,
       registeredAt: isoSeconds(registration.registeredAt),
       guardian: undefined,
@@ -2400,7 +2557,6 @@ class CustomerBuilder {
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Activity
 // ---------------------------------------------------------------------------------------------
@@ -2529,8 +2685,20 @@ const BOOKING_CHANNELS: Weighted<Channel> = [
   [Channel.IN_BRANCH, 3],
   [Channel.PHONE, 1],
 ];
-const GOOD_RATINGS: Weighted<number> = [[5, 45], [4, 35], [3, 15], [2, 4], [1, 1]];
-const MIXED_RATINGS: Weighted<number> = [[5, 10], [4, 25], [3, 35], [2, 20], [1, 10]];
+const GOOD_RATINGS: Weighted<number> = [
+  [5, 45],
+  [4, 35],
+  [3, 15],
+  [2, 4],
+  [1, 1],
+];
+const MIXED_RATINGS: Weighted<number> = [
+  [5, 10],
+  [4, 25],
+  [3, 35],
+  [2, 20],
+  [1, 10],
+];
 const GENERAL_SEARCHES = ['new books', 'large print', 'audiobooks', 'dvd', 'cookbooks'];
 
 /** A sampler the reader draws items from, with how often they use it. */
@@ -2682,9 +2850,10 @@ class CustomerLife {
       out.push(this.draft(renewal, ActivityType.RENEWAL, renewBranch, renewChannel, item));
       last = renewal;
     }
-    const returned = channel === Channel.OUTREACH
-      ? Math.floor((at + rng.between(25, 31) * DAY_MS) / 1000) * 1000
-      : this.branchTime(last + rng.between(5, 24) * DAY_MS);
+    const returned =
+      channel === Channel.OUTREACH
+        ? Math.floor((at + rng.between(25, 31) * DAY_MS) / 1000) * 1000
+        : this.branchTime(last + rng.between(5, 24) * DAY_MS);
     if (returned > this.end || returned <= last) return;
     // Books can go back anywhere; most go back where they came from.
     const outreach = channel === Channel.OUTREACH;
@@ -2862,9 +3031,10 @@ class CustomerLife {
       const earliest = Math.max(this.start, event.start - leadDays * DAY_MS);
       const latest = Math.min(this.end, event.start - HOUR_MS);
       if (latest > earliest) {
-        const channel = customer.kind === CustomerKind.ONLINE_USER || event.online
-          ? this.onlineChannel()
-          : rng.weighted(BOOKING_CHANNELS);
+        const channel =
+          customer.kind === CustomerKind.ONLINE_USER || event.online
+            ? this.onlineChannel()
+            : rng.weighted(BOOKING_CHANNELS);
         const at = this.second(earliest + rng.next() * (latest - earliest));
         out.push(this.draft(at, ActivityType.EVENT_BOOKED, event.branch, channel, -1, eventIndex));
       } else if (upcoming) {

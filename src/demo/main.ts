@@ -33,7 +33,9 @@ async function loadDemo(ds: DataSource): Promise<void> {
   try {
     const t0 = Date.now();
     const counts = await writeDemoLibrary(generateDemoLibrary({ referenceDate: today }), dir);
-    process.stdout.write(`Generated the demo library in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}\n`);
+    process.stdout.write(
+      `Generated the demo library in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}\n`,
+    );
     for (const kind of ORDER) {
       const report = await runImport(ds, kind, path.join(dir, DEMO_FILES[kind]));
       process.stdout.write(
@@ -71,15 +73,33 @@ async function main() {
   const url = `http://localhost:${running.port}/graphql`;
   const example = samples[0]?.external_id ?? 'SOME-CARD-NUMBER';
   const tokens = running.platform.tokens;
-  const [exampleRow] = await running.platform.ds.query('SELECT id::text FROM customer WHERE external_id = $1', [example]);
+  const [exampleRow] = await running.platform.ds.query(
+    'SELECT id::text FROM customer WHERE external_id = $1',
+    [example],
+  );
   const roleTokens: Array<[string, string]> = [];
-  for (const role of [Role.ADMIN, Role.FRONT_LINE_STAFF, Role.MARKETING, Role.MANAGER, Role.SERVICE]) {
-    roleTokens.push([role, await tokens.sign({ role, subject: `demo:${role.toLowerCase()}`, staffName: `Demo ${role.toLowerCase()}` }, '7d')]);
+  for (const role of [
+    Role.ADMIN,
+    Role.FRONT_LINE_STAFF,
+    Role.MARKETING,
+    Role.MANAGER,
+    Role.SERVICE,
+  ]) {
+    roleTokens.push([
+      role,
+      await tokens.sign(
+        { role, subject: `demo:${role.toLowerCase()}`, staffName: `Demo ${role.toLowerCase()}` },
+        '7d',
+      ),
+    ]);
   }
   if (exampleRow) {
     roleTokens.push([
       `CUSTOMER ${example}`,
-      await tokens.sign({ role: Role.CUSTOMER, subject: `customer:${example}`, customerId: exampleRow.id }, '7d'),
+      await tokens.sign(
+        { role: Role.CUSTOMER, subject: `customer:${example}`, customerId: exampleRow.id },
+        '7d',
+      ),
     ]);
   }
   const adminToken = roleTokens[0][1];

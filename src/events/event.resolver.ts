@@ -16,7 +16,12 @@ import type { GraphQLContext } from '../graphql/context';
 import { connectionFrom, PageArgs, pageSize } from '../graphql/pagination';
 import { Interest } from '../interests/interest.entity';
 import { LibraryEvent } from './event.entity';
-import { CreateEventInput, EventConnection, EventFilterInput, UpdateEventInput } from './event.types';
+import {
+  CreateEventInput,
+  EventConnection,
+  EventFilterInput,
+  UpdateEventInput,
+} from './event.types';
 
 @Resolver(() => LibraryEvent)
 export class EventResolver {
@@ -25,7 +30,9 @@ export class EventResolver {
     return ctx.services.libraryEvents.get(id);
   }
 
-  @Query(() => EventConnection, { description: 'Events in start-time order; upcoming only by default.' })
+  @Query(() => EventConnection, {
+    description: 'Events in start-time order; upcoming only by default.',
+  })
   async events(
     @Ctx() ctx: GraphQLContext,
     @Args() { first, after }: PageArgs,
@@ -37,7 +44,10 @@ export class EventResolver {
 
   @Authorized(Role.FRONT_LINE_STAFF, Role.ADMIN)
   @Mutation(() => LibraryEvent)
-  createEvent(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateEventInput) input: CreateEventInput) {
+  createEvent(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input', () => CreateEventInput) input: CreateEventInput,
+  ) {
     const { branchId, ...fields } = input;
     return ctx.services.libraryEvents.create(fields, branchId ?? null);
   }

@@ -27,13 +27,18 @@ export class EventService {
   }
 
   /** Events in start-time order, paged by (startsAt, id). */
-  async list(filter: EventFilter, first: number, after?: string | null): Promise<Page<LibraryEvent>> {
+  async list(
+    filter: EventFilter,
+    first: number,
+    after?: string | null,
+  ): Promise<Page<LibraryEvent>> {
     const cursor = decodeCursor(after, 2);
     const qb = this.ds.getRepository(LibraryEvent).createQueryBuilder('e');
     if (filter.upcoming ?? true) qb.andWhere('coalesce(e.ends_at, e.starts_at) >= now()');
     if (filter.from) qb.andWhere('e.starts_at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('e.starts_at < :to', { to: filter.to });
-    if (filter.branchId) qb.andWhere('e.branch_id = :b', { b: assertId(filter.branchId, 'filter.branchId') });
+    if (filter.branchId)
+      qb.andWhere('e.branch_id = :b', { b: assertId(filter.branchId, 'filter.branchId') });
     if (filter.topicId) {
       qb.andWhere(
         'EXISTS (SELECT 1 FROM event_topic t WHERE t.event_id = e.id AND t.interest_id = :tid)',
@@ -46,7 +51,11 @@ export class EventService {
         id: String(cursor[1]),
       });
     }
-    const rows = await qb.orderBy('e.starts_at', 'ASC').addOrderBy('e.id', 'ASC').limit(first + 1).getMany();
+    const rows = await qb
+      .orderBy('e.starts_at', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .limit(first + 1)
+      .getMany();
     return toPage(rows, first, (e) => [e.startsAt.toISOString(), e.id]);
   }
 
@@ -62,7 +71,10 @@ export class EventService {
         saved = await repo.save(repo.create({ ...columns, branchId }));
       } catch (err) {
         if ((err as { code?: string }).code === PG_UNIQUE_VIOLATION) {
-          throw DomainError.conflict(`An event with externalId ${columns.externalId} already exists`, 'input.externalId');
+          throw DomainError.conflict(
+            `An event with externalId ${columns.externalId} already exists`,
+            'input.externalId',
+          );
         }
         throw err;
       }
@@ -71,13 +83,20 @@ export class EventService {
     });
   }
 
-  async update(id: string, input: unknown, branchId: string | null | undefined): Promise<LibraryEvent> {
+  async update(
+    id: string,
+    input: unknown,
+    branchId: string | null | undefined,
+  ): Promise<LibraryEvent> {
     const parsed = eventPatchSchema.safeParse(input);
     if (!parsed.success) throw fromZod(parsed.error, 'input');
     const { topics, ...columns } = stripUndefined(parsed.data);
     return this.ds.transaction(async (tx) => {
       const repo = tx.getRepository(LibraryEvent);
-      const current = await repo.findOne({ where: { id: assertId(id, 'id') }, lock: { mode: 'pessimistic_write' } });
+      const current = await repo.findOne({
+        where: { id: assertId(id, 'id') },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!current) throw DomainError.notFound('Event', id);
       const starts = columns.startsAt ?? current.startsAt;
       const ends = columns.endsAt === undefined ? current.endsAt : columns.endsAt;
@@ -94,7 +113,9 @@ export class EventService {
 
   private async checkBranch(tx: EntityManager, branchId: string | null) {
     if (!branchId) return;
-    const [b] = await tx.query('SELECT 1 FROM branch WHERE id = $1', [assertId(branchId, 'input.branchId')]);
+    const [b] = await tx.query('SELECT 1 FROM branch WHERE id = $1', [
+      assertId(branchId, 'input.branchId'),
+    ]);
     if (!b) throw DomainError.notFound('Branch', branchId);
   }
 

@@ -26,7 +26,10 @@ export class CreateEventInput {
   @Field(() => Int, { nullable: true })
   capacity?: number | null;
 
-  @Field(() => [String], { nullable: true, description: 'Topic labels from the interest taxonomy.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Topic labels from the interest taxonomy.',
+  })
   topics?: string[];
 
   @Field(() => Audience, { nullable: true })

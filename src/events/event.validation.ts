@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { anyInstant, externalId, labelList, optionalText, requiredText } from '../common/validation';
+import {
+  anyInstant,
+  externalId,
+  labelList,
+  optionalText,
+  requiredText,
+} from '../common/validation';
 import { Audience } from '../catalogue/catalogue.enums';
 
 const fields = {
@@ -7,7 +13,12 @@ const fields = {
   description: optionalText(5000),
   startsAt: anyInstant,
   endsAt: anyInstant.nullish(),
-  capacity: z.number().int('must be a whole number').min(0, 'must not be negative').max(100_000).nullish(),
+  capacity: z
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must not be negative')
+    .max(100_000)
+    .nullish(),
   topics: labelList,
   audience: z.enum(Audience).nullish(),
 };

@@ -28,9 +28,17 @@ export function createErrorFormatter(log: Logger, exposeStack: boolean) {
     }
     // No path means it happened before execution: the request itself was wrong.
     if (original instanceof GraphQLError && !formatted.path) {
-      return { message: original.message, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
+      return {
+        message: original.message,
+        locations: formatted.locations,
+        extensions: { code: 'BAD_USER_INPUT' },
+      };
     }
-    log.error({ event: 'graphql.unexpected_error', path: formatted.path, err: safeError(original) });
+    log.error({
+      event: 'graphql.unexpected_error',
+      path: formatted.path,
+      err: safeError(original),
+    });
     return {
       message: 'Something went wrong on our side; it has been logged.',
       path: formatted.path,

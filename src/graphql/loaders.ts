@@ -74,7 +74,9 @@ function activityLoader(ds: DataSource) {
             limit: w.limit,
             types: w.types,
             since: w.since ? new Date(w.since) : null,
-            before: w.before ? { occurredAt: new Date(w.before.occurredAt), id: w.before.id } : null,
+            before: w.before
+              ? { occurredAt: new Date(w.before.occurredAt), id: w.before.id }
+              : null,
           },
         );
         for (const [cid, list] of rows) found.set(`${g}#${cid}`, list);
@@ -97,7 +99,10 @@ export function createLoaders(ds: DataSource, services: Services) {
     ),
     /** Taxonomy nodes by `${kind}:${label}`, for reasons that name an interest. */
     interestByLabel: new DataLoader<string, Interest | null>(async (keys) => {
-      const pairs = keys.map((k) => ({ kind: k.slice(0, k.indexOf(':')), key: labelKey(k.slice(k.indexOf(':') + 1)) }));
+      const pairs = keys.map((k) => ({
+        kind: k.slice(0, k.indexOf(':')),
+        key: labelKey(k.slice(k.indexOf(':') + 1)),
+      }));
       const rows: Array<Record<string, unknown>> = await ds.query(
         `SELECT i.id::text AS id, i.kind, i.label, i.key, i.parent_id::text AS parent_id
            FROM interest i JOIN unnest($1::interest_kind[], $2::text[]) AS w(kind, key) USING (kind, key)`,

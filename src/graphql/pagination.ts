@@ -19,7 +19,10 @@ export class PageArgs {
   @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` })
   first?: number;
 
-  @Field(() => String, { nullable: true, description: 'Cursor from a previous pageInfo.endCursor.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor from a previous pageInfo.endCursor.',
+  })
   after?: string;
 }
 
@@ -40,7 +43,10 @@ export function encodeCursor(key: Array<string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | null | undefined, arity: number): Array<string | number> | null {
+export function decodeCursor(
+  cursor: string | null | undefined,
+  arity: number,
+): Array<string | number> | null {
   if (cursor == null || cursor === '') return null;
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -64,7 +70,11 @@ export interface Page<T> {
 }
 
 /** Turns rows fetched with limit+1 into a page; the extra row only says there is more. */
-export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => Array<string | number>): Page<T> {
+export function toPage<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => Array<string | number>,
+): Page<T> {
   const hasNextPage = rows.length > limit;
   const nodes = hasNextPage ? rows.slice(0, limit) : rows;
   const last = nodes[nodes.length - 1];
@@ -88,7 +98,9 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
     @Field(() => [Edge])
     edges: Edge[];
 
-    @Field(() => [nodeType], { description: 'The nodes of the edges, for clients that need no cursors.' })
+    @Field(() => [nodeType], {
+      description: 'The nodes of the edges, for clients that need no cursors.',
+    })
     nodes: T[];
 
     @Field(() => PageInfo)

@@ -65,8 +65,7 @@ async function resolveReferences(
   for (const f of found) {
     if (f.t === 'c') {
       refs.customers.set(f.k, { id: f.id, birthYear: f.birth_year, erased: !!f.erased });
-    }
-    else if (f.t === 'i') refs.items.set(f.k, f.id);
+    } else if (f.t === 'i') refs.items.set(f.k, f.id);
     else if (f.t === 'b') refs.branches.set(f.k, f.id);
     else if (f.t === 'e') refs.events.set(f.k, f.id);
     else refs.corrected.set(f.k, f.id);

@@ -61,7 +61,12 @@ export class CsvFile {
       throw new ImportError(ImportErrorCode.BAD_HEADER, `${file} is empty: expected a header row`);
     }
     const header = first.value;
-    return new CsvFile(parser, iterator, header.map((c) => c.trim()), 2 + lineBreaks(header));
+    return new CsvFile(
+      parser,
+      iterator,
+      header.map((c) => c.trim()),
+      2 + lineBreaks(header),
+    );
   }
 
   /** Data records after the header, each with the line it starts on; blank lines are skipped. */

@@ -78,7 +78,11 @@ async function writeBatch(
   batch: ReadonlyArray<PendingRow<CustomerRow>>,
   header: CsvHeader,
 ): Promise<BatchOutcome> {
-  const branches = await findIds(db, 'branch', batch.flatMap((r) => r.value.homeBranch ?? []));
+  const branches = await findIds(
+    db,
+    'branch',
+    batch.flatMap((r) => r.value.homeBranch ?? []),
+  );
   const known = await findCustomers(
     db,
     batch.flatMap((r) => [r.value.externalId, ...(r.value.guardian ? [r.value.guardian] : [])]),
@@ -137,7 +141,7 @@ async function writeBatch(
       customers.map((c) => c.birthYear),
       customers.map((c) => (c.homeBranch === null ? null : branches.get(c.homeBranch)!)),
       // Guardians new in this batch have no id yet; they are linked just below.
-      customers.map((c) => (c.guardian === null ? null : known.get(c.guardian)?.id ?? null)),
+      customers.map((c) => (c.guardian === null ? null : (known.get(c.guardian)?.id ?? null))),
       customers.map((c) => c.preferredLanguage),
       customers.map((c) => arrayLiteral(c.accessibilityNeeds)),
       customers.map((c) => JSON.stringify(c.attributes)),
@@ -149,7 +153,11 @@ async function writeBatch(
   const touched = new Set(updated.values());
   const late = customers.filter((c) => c.guardian !== null && !known.has(c.guardian));
   if (late.length) {
-    const ids = await findIds(db, 'customer', late.flatMap((c) => [c.externalId, c.guardian!]));
+    const ids = await findIds(
+      db,
+      'customer',
+      late.flatMap((c) => [c.externalId, c.guardian!]),
+    );
     const { rows: linked } = await db.query<{ id: string }>(
       `UPDATE customer AS t SET guardian_id = r.guardian_id, updated_at = now()` +
         ` FROM unnest($1::bigint[], $2::bigint[]) AS r(id, guardian_id)` +

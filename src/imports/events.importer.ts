@@ -59,7 +59,11 @@ async function writeBatch(
   batch: ReadonlyArray<PendingRow<EventRow>>,
   header: CsvHeader,
 ): Promise<BatchOutcome> {
-  const branches = await findIds(db, 'branch', batch.flatMap((r) => r.value.branch ?? []));
+  const branches = await findIds(
+    db,
+    'branch',
+    batch.flatMap((r) => r.value.branch ?? []),
+  );
   const rejected: RowRejection[] = [];
   const rows = batch.filter(({ line, value }) => {
     if (value.branch === null || branches.has(value.branch)) return true;
@@ -92,12 +96,22 @@ async function writeBatch(
   const touched = new Set(updated.values());
   let interestsCreated = 0;
   if (header.position.has('topics')) {
-    const ids = await findIds(db, 'event', events.map((e) => e.externalId));
-    const resolve = await topicResolver(db, events.flatMap((e) => e.topics));
+    const ids = await findIds(
+      db,
+      'event',
+      events.map((e) => e.externalId),
+    );
+    const resolve = await topicResolver(
+      db,
+      events.flatMap((e) => e.topics),
+    );
     const wanted = events.flatMap((e) =>
       e.topics.flatMap(resolve).map((ref) => ({ owner: ids.get(e.externalId)!, ref })),
     );
-    interestsCreated = await ensureInterests(db, wanted.map((w) => w.ref));
+    interestsCreated = await ensureInterests(
+      db,
+      wanted.map((w) => w.ref),
+    );
     const relinked = await syncInterestLinks(
       db,
       { table: 'event_topic', owner: 'event_id' },

@@ -6,7 +6,10 @@ async function writeBatch(
   db: Db,
   batch: ReadonlyArray<PendingRow<InterestRow>>,
 ): Promise<BatchOutcome> {
-  const customers = await findCustomers(db, batch.map((r) => r.value.customerExternalId));
+  const customers = await findCustomers(
+    db,
+    batch.map((r) => r.value.customerExternalId),
+  );
   const rejected: RowRejection[] = [];
   const rows = batch.filter(({ line, value }) => {
     const customer = customers.get(value.customerExternalId);
@@ -27,7 +30,10 @@ async function writeBatch(
   });
   if (!rows.length) return { inserted: 0, updated: 0, unchanged: 0, rejected, created: {} };
 
-  const interestsCreated = await ensureInterests(db, rows.map((r) => r.value.interest));
+  const interestsCreated = await ensureInterests(
+    db,
+    rows.map((r) => r.value.interest),
+  );
   // An interest the recommender inferred becomes declared, at full weight, when the customer
   // states it; one already declared is left as it is.
   const { rows: written } = await db.query<{ op: 'inserted' | 'updated' }>(

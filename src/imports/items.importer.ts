@@ -117,7 +117,11 @@ async function writeBatch(
       items.map((i) => JSON.stringify(i.attributes)),
     ],
   );
-  const ids = await findIds(db, 'catalogue_item', items.map((i) => i.externalId));
+  const ids = await findIds(
+    db,
+    'catalogue_item',
+    items.map((i) => i.externalId),
+  );
   const owners = [...ids.values()];
   const changed = new Set<string>();
 
@@ -129,7 +133,10 @@ async function writeBatch(
         .filter((ref) => kinds.includes(ref.kind))
         .map((ref) => ({ owner: ids.get(i.externalId)!, ref })),
     );
-    interestsCreated = await ensureInterests(db, wanted.map((w) => w.ref));
+    interestsCreated = await ensureInterests(
+      db,
+      wanted.map((w) => w.ref),
+    );
     const relinked = await syncInterestLinks(
       db,
       { table: 'item_interest', owner: 'item_id' },

@@ -250,7 +250,10 @@ class RowReader {
 
 /** Enum values are matched whatever their case, with spaces or hyphens for underscores. */
 function enumSpelling(text: string): string {
-  return text.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  return text
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 function renameField(field: string, columns: Readonly<Record<string, string>>): string {
@@ -349,7 +352,10 @@ function holdingRefs(r: RowReader, cell: string | null): HoldingRef[] {
   if (cell === null) return [];
   const out: HoldingRef[] = [];
   const seen = new Set<string>();
-  const entries = cell.split(LIST_SEPARATOR).map((s) => s.trim()).filter(Boolean);
+  const entries = cell
+    .split(LIST_SEPARATOR)
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const [n, entry] of entries.entries()) {
     const where = `entry ${n + 1} "${entry}"`;
     // Branch ids may themselves contain ':', so the two counts are taken from the right.

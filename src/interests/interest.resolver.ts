@@ -29,7 +29,9 @@ export class InterestResolver {
     return ctx.services.interests.list(kind, prefix);
   }
 
-  @Mutation(() => CustomerInterest, { description: 'Records that a customer is interested in something.' })
+  @Mutation(() => CustomerInterest, {
+    description: 'Records that a customer is interested in something.',
+  })
   async declareInterest(
     @Ctx() ctx: GraphQLContext,
     @Arg('customerId', () => ID) customerId: string,
@@ -41,7 +43,9 @@ export class InterestResolver {
     return result;
   }
 
-  @Mutation(() => Boolean, { description: 'Removes an interest; false when the customer did not have it.' })
+  @Mutation(() => Boolean, {
+    description: 'Removes an interest; false when the customer did not have it.',
+  })
   async withdrawInterest(
     @Ctx() ctx: GraphQLContext,
     @Arg('customerId', () => ID) customerId: string,

@@ -23,11 +23,18 @@ export class InterestService {
 
   /** The taxonomy, optionally of one kind or matching a label prefix. */
   list(kind?: InterestKind | null, prefix?: string | null, limit = 500): Promise<Interest[]> {
-    const qb = this.ds.getRepository(Interest).createQueryBuilder('i').orderBy('i.kind').addOrderBy('i.label');
+    const qb = this.ds
+      .getRepository(Interest)
+      .createQueryBuilder('i')
+      .orderBy('i.kind')
+      .addOrderBy('i.label');
     if (kind) qb.andWhere('i.kind = :kind', { kind });
     if (prefix?.trim()) {
       qb.andWhere("i.key LIKE :p ESCAPE '\\'", {
-        p: `${prefix.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+        p: `${prefix
+          .trim()
+          .toLowerCase()
+          .replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
       });
     }
     return qb.limit(limit).getMany();
@@ -37,14 +44,18 @@ export class InterestService {
    * Records that a customer is interested in something, creating the taxonomy node when new.
    * Declaring again updates the weight; a declared interest replaces an inferred one.
    */
-  async declare(customerId: string, input: unknown): Promise<CustomerInterest & { interest: Interest }> {
+  async declare(
+    customerId: string,
+    input: unknown,
+  ): Promise<CustomerInterest & { interest: Interest }> {
     const parsed = declareSchema.safeParse(input);
     if (!parsed.success) throw fromZod(parsed.error, 'input');
     assertId(customerId, 'customerId');
     const result = await this.ds.transaction(async (tx) => {
       const [c] = await tx.query('SELECT status FROM customer WHERE id = $1', [customerId]);
       if (!c) throw DomainError.notFound('Customer', customerId);
-      if (c.status === 'ERASED') throw DomainError.badInput('customerId', 'erased', 'belongs to an erased customer');
+      if (c.status === 'ERASED')
+        throw DomainError.badInput('customerId', 'erased', 'belongs to an erased customer');
       const ids = await ensureInterests(tx, [parsed.data]);
       const interestId = interestIdOf(ids, parsed.data);
       await tx.query(
@@ -69,12 +80,9 @@ export class InterestService {
     assertId(interestId, 'interestId');
     const [c] = await this.ds.query('SELECT 1 FROM customer WHERE id = $1', [customerId]);
     if (!c) throw DomainError.notFound('Customer', customerId);
-    const res = await this.ds
-      .getRepository(CustomerInterest)
-      .delete({ customerId, interestId });
+    const res = await this.ds.getRepository(CustomerInterest).delete({ customerId, interestId });
     const removed = (res.affected ?? 0) > 0;
     if (removed) this.events.emit('interestsChanged', { customerId });
     return removed;
   }
 }
-

@@ -80,7 +80,10 @@ export class ExportService {
     });
     const cached = await this.cachedSuggestions(id);
     const titles = cached
-      ? await itemTitles(this.ds.manager, cached.items.map((s) => s.itemId))
+      ? await itemTitles(
+          this.ds.manager,
+          cached.items.map((s) => s.itemId),
+        )
       : new Map<string, string>();
     const audit = await this.audit.about(id, EXPORT_AUDIT_LIMIT);
     this.log.info({

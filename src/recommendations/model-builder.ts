@@ -58,7 +58,9 @@ export async function buildShard(
   const parts: NeighbourShard[] = [];
   if (mine) {
     for (let start = mine.start; start < mine.end; start += ITEMS_PER_SLICE) {
-      parts.push(computeNeighbours(matrix, { start, end: Math.min(mine.end, start + ITEMS_PER_SLICE) }));
+      parts.push(
+        computeNeighbours(matrix, { start, end: Math.min(mine.end, start + ITEMS_PER_SLICE) }),
+      );
       await yieldToLoop();
     }
   }
@@ -92,13 +94,25 @@ export async function finishBuild(
   });
   const neighbours = mergeNeighbourShards(shards.flat(), catalogue.length);
 
-  const lists = popularLists(popularity.byBranch, popularity.global, itemIds, catalogue.map((c) => c.audience));
+  const lists = popularLists(
+    popularity.byBranch,
+    popularity.global,
+    itemIds,
+    catalogue.map((c) => c.audience),
+  );
   await ds.transaction(async (tx) => {
-    const [current] = await tx.query('SELECT status FROM rec_model WHERE id = $1 FOR UPDATE', [modelId]);
+    const [current] = await tx.query('SELECT status FROM rec_model WHERE id = $1 FOR UPDATE', [
+      modelId,
+    ]);
     if (current.status === 'READY') return;
     // Replaced wholesale: the tables always describe exactly one model.
     await tx.query('DELETE FROM item_similarity');
-    const sim = { item: [] as string[], rank: [] as number[], other: [] as string[], score: [] as number[] };
+    const sim = {
+      item: [] as string[],
+      rank: [] as number[],
+      other: [] as string[],
+      score: [] as number[],
+    };
     for (let i = 0; i < catalogue.length; i++) {
       const from = neighbours.offsets[i];
       const to = Math.min(neighbours.offsets[i + 1], from + SIMILAR_PER_ITEM);
@@ -114,11 +128,21 @@ export async function finishBuild(
       await tx.query(
         `INSERT INTO item_similarity (item_id, rank, similar_item_id, score)
          SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::real[])`,
-        [sim.item.slice(s, s + 20_000), sim.rank.slice(s, s + 20_000), sim.other.slice(s, s + 20_000), sim.score.slice(s, s + 20_000)],
+        [
+          sim.item.slice(s, s + 20_000),
+          sim.rank.slice(s, s + 20_000),
+          sim.other.slice(s, s + 20_000),
+          sim.score.slice(s, s + 20_000),
+        ],
       );
     }
     await tx.query('DELETE FROM popular_item');
-    const pop = { key: [] as string[], rank: [] as number[], item: [] as string[], score: [] as number[] };
+    const pop = {
+      key: [] as string[],
+      rank: [] as number[],
+      item: [] as string[],
+      score: [] as number[],
+    };
     for (const [key, entries] of lists) {
       entries.forEach((e, r) => {
         pop.key.push(key);
@@ -136,7 +160,11 @@ export async function finishBuild(
       `UPDATE rec_model SET status = 'READY', finished_at = now(), popularity = $2,
               stats = stats || $3::jsonb
         WHERE id = $1`,
-      [modelId, serializePopularity(popularity), { interactions: activities.length, similarRows: sim.item.length }],
+      [
+        modelId,
+        serializePopularity(popularity),
+        { interactions: activities.length, similarRows: sim.item.length },
+      ],
     );
     // Keep this model and the one before it (refreshes may still be reading it).
     await tx.query(

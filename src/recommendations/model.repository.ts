@@ -25,7 +25,9 @@ export interface ModelSnapshot {
 }
 
 /** Reads the catalogue with its subjects, genres and authors, in id order. */
-export async function loadCatalogue(ds: DataSource): Promise<Pick<ModelSnapshot, 'itemIds' | 'catalogue'>> {
+export async function loadCatalogue(
+  ds: DataSource,
+): Promise<Pick<ModelSnapshot, 'itemIds' | 'catalogue'>> {
   const rows: Array<{
     id: string;
     format: ItemFormat;
@@ -74,15 +76,27 @@ export async function loadInteractions(
   ds: DataSource,
   itemIndex: ReadonlyMap<string, number>,
   maxActivityId: string,
-): Promise<{ activities: ItemActivity[]; customerCount: number; groups: Array<Audience | undefined> }> {
+): Promise<{
+  activities: ItemActivity[];
+  customerCount: number;
+  groups: Array<Audience | undefined>;
+}> {
   const customerIndex = new Map<string, number>();
   const groups: Array<Audience | undefined> = [];
   const activities: ItemActivity[] = [];
   let after = '0';
   for (;;) {
-    const rows: Array<{ id: string; c: string; i: string; t: ActivityType; at: string; r: number | null; b: string | null; g: AgeBand }> =
-      await ds.query(
-        `SELECT a.id::text, a.customer_id::text AS c, a.item_id::text AS i, a.type AS t,
+    const rows: Array<{
+      id: string;
+      c: string;
+      i: string;
+      t: ActivityType;
+      at: string;
+      r: number | null;
+      b: string | null;
+      g: AgeBand;
+    }> = await ds.query(
+      `SELECT a.id::text, a.customer_id::text AS c, a.item_id::text AS i, a.type AS t,
                 (extract(epoch FROM a.occurred_at) * 1000)::bigint::text AS at,
                 (a.details->>'rating')::int AS r, a.branch_id::text AS b, a.age_band AS g
            FROM activity a JOIN customer cu ON cu.id = a.customer_id
@@ -92,8 +106,8 @@ export async function loadInteractions(
             AND NOT EXISTS (SELECT 1 FROM activity x WHERE x.corrects_id = a.id)
           ORDER BY a.id
           LIMIT ${LEDGER_PAGE}`,
-        [after, maxActivityId],
-      );
+      [after, maxActivityId],
+    );
     for (const r of rows) {
       const item = itemIndex.get(r.i);
       if (item === undefined) continue;
@@ -115,7 +129,11 @@ export async function loadInteractions(
 }
 
 /** Starts a build: records the snapshot every shard will read. */
-export async function createModel(ds: DataSource, shardCount: number, asOf: number): Promise<string> {
+export async function createModel(
+  ds: DataSource,
+  shardCount: number,
+  asOf: number,
+): Promise<string> {
   const { itemIds, catalogue } = await loadCatalogue(ds);
   const [{ max }] = await ds.query(`SELECT coalesce(max(id), 0)::text AS max FROM activity`);
   const snapshot: ModelSnapshot = { itemIds, catalogue, maxActivityId: max };
@@ -151,7 +169,12 @@ export async function getModelRow(ds: DataSource, modelId: string): Promise<Mode
 }
 
 /** Stores one shard's neighbours; re-running a shard job overwrites its own row only. */
-export async function saveShard(ds: DataSource, modelId: string, shard: number, parts: NeighbourShard[]) {
+export async function saveShard(
+  ds: DataSource,
+  modelId: string,
+  shard: number,
+  parts: NeighbourShard[],
+) {
   await ds.query(
     `INSERT INTO rec_model_shard (model_id, shard, data) VALUES ($1, $2, $3)
      ON CONFLICT (model_id, shard) DO UPDATE SET data = excluded.data`,
@@ -186,7 +209,9 @@ export interface LoadedModel {
 export async function loadModel(ds: DataSource, modelId: string): Promise<LoadedModel> {
   const row = await getModelRow(ds, modelId);
   if (!row) throw new Error(`recommendation model ${modelId} does not exist`);
-  const [{ popularity }] = await ds.query('SELECT popularity FROM rec_model WHERE id = $1', [modelId]);
+  const [{ popularity }] = await ds.query('SELECT popularity FROM rec_model WHERE id = $1', [
+    modelId,
+  ]);
   if (!popularity) throw new Error(`recommendation model ${modelId} has no popularity yet`);
   const shards = (await loadShards(ds, modelId)).flat();
   const { itemIds, catalogue } = row.snapshot;

@@ -17,12 +17,20 @@ export function audiencesAllowedFor(group: Audience): Audience[] {
 }
 
 /** `branch:12:ADULT:TRENDING` or `all:CHILDREN:ALL_TIME`. */
-export function popularListKey(branchId: string | null, group: Audience, kind: PopularKind): string {
+export function popularListKey(
+  branchId: string | null,
+  group: Audience,
+  kind: PopularKind,
+): string {
   return `${branchId ? `branch:${branchId}` : 'all'}:${group}:${kind}`;
 }
 
 /** Most specific first: the branch's own list, then the service-wide one. */
-export function popularListKeys(branchId: string | null, group: Audience, kind: PopularKind): string[] {
+export function popularListKeys(
+  branchId: string | null,
+  group: Audience,
+  kind: PopularKind,
+): string[] {
   const keys = [popularListKey(null, group, kind)];
   if (branchId) keys.unshift(popularListKey(branchId, group, kind));
   return keys;

@@ -1,4 +1,12 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import { CatalogueItem } from '../catalogue/catalogue-item.entity';
 import { Customer } from '../customers/customer.entity';
 import { ModelStatus } from './recommendation.enums';
@@ -34,7 +42,12 @@ export class RecModel {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
 
-  @Column({ type: 'enum', enum: ModelStatus, enumName: 'rec_model_status', default: ModelStatus.BUILDING })
+  @Column({
+    type: 'enum',
+    enum: ModelStatus,
+    enumName: 'rec_model_status',
+    default: ModelStatus.BUILDING,
+  })
   status: ModelStatus;
 
   @Column({ type: 'timestamptz', default: () => 'now()' })

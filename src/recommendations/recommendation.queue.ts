@@ -31,7 +31,10 @@ export class RecommendationQueue {
   readonly queue: Queue;
   readonly flow: FlowProducer;
 
-  constructor(connection: Redis | ConnectionOptions, readonly prefix: string) {
+  constructor(
+    connection: Redis | ConnectionOptions,
+    readonly prefix: string,
+  ) {
     this.queue = new Queue(RECOMMENDATIONS_QUEUE, {
       connection,
       prefix,
@@ -65,7 +68,11 @@ export class RecommendationQueue {
 
   /** Asks for a full rebuild; while one is waiting or running, asking again adds nothing. */
   async requestRebuild(shards?: number, asOf?: number): Promise<string | undefined> {
-    const job = await this.queue.add('rebuild', { shards, asOf }, { deduplication: { id: 'rebuild' } });
+    const job = await this.queue.add(
+      'rebuild',
+      { shards, asOf },
+      { deduplication: { id: 'rebuild' } },
+    );
     return job.id;
   }
 

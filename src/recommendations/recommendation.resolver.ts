@@ -1,14 +1,4 @@
-import {
-  Arg,
-  Ctx,
-  FieldResolver,
-  ID,
-  Int,
-  Mutation,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Branch } from '../branches/branch.entity';
 import { CatalogueItem } from '../catalogue/catalogue-item.entity';
 import { Audience } from '../catalogue/catalogue.enums';
@@ -33,9 +23,15 @@ import {
 export function consentsForMode(mode: RecommendationMode): Array<[ConsentPurpose, boolean]> {
   switch (mode) {
     case RecommendationMode.FULL:
-      return [[ConsentPurpose.PERSONALISATION, true], [ConsentPurpose.HISTORY_RETENTION, true]];
+      return [
+        [ConsentPurpose.PERSONALISATION, true],
+        [ConsentPurpose.HISTORY_RETENTION, true],
+      ];
     case RecommendationMode.INTERESTS_ONLY:
-      return [[ConsentPurpose.PERSONALISATION, true], [ConsentPurpose.HISTORY_RETENTION, false]];
+      return [
+        [ConsentPurpose.PERSONALISATION, true],
+        [ConsentPurpose.HISTORY_RETENTION, false],
+      ];
     case RecommendationMode.OFF:
       return [[ConsentPurpose.PERSONALISATION, false]];
   }
@@ -72,14 +68,20 @@ export class CustomerRecommendationResolver {
     return cached ? new Date(cached.computedAt) : null;
   }
 
-  @FieldResolver(() => [EventRecommendation], { description: 'Upcoming events for them, best first.' })
+  @FieldResolver(() => [EventRecommendation], {
+    description: 'Upcoming events for them, best first.',
+  })
   async eventRecommendations(
     @Root() c: Customer,
     @Ctx() ctx: GraphQLContext,
     @Arg('first', () => Int, { defaultValue: 5 }) first: number,
   ): Promise<EventRecommendation[]> {
     const cached = await ctx.loaders.cachedRecommendations.load(c.id);
-    return (await ctx.services.recommendations.eventsFor(c, cached, first)) as EventRecommendation[];
+    return (await ctx.services.recommendations.eventsFor(
+      c,
+      cached,
+      first,
+    )) as EventRecommendation[];
   }
 }
 
@@ -121,7 +123,10 @@ export class EventRecommendationResolver {
 
 @Resolver(() => RecommendationReason)
 export class ReasonResolver {
-  @FieldResolver(() => CatalogueItem, { nullable: true, description: 'The title the reason refers to.' })
+  @FieldResolver(() => CatalogueItem, {
+    nullable: true,
+    description: 'The title the reason refers to.',
+  })
   item(@Root() r: RecommendationReason, @Ctx() ctx: GraphQLContext) {
     return r.itemId ? ctx.loaders.item.load(r.itemId) : null;
   }
@@ -146,11 +151,14 @@ export class ReasonResolver {
 
 @Resolver()
 export class RecommendationResolver {
-  @Query(() => [RankedItem], { description: 'Popular titles at a branch (or everywhere) for an audience.' })
+  @Query(() => [RankedItem], {
+    description: 'Popular titles at a branch (or everywhere) for an audience.',
+  })
   popular(
     @Ctx() ctx: GraphQLContext,
     @Arg('branchId', () => ID, { nullable: true }) branchId?: string,
-    @Arg('audience', () => Audience, { defaultValue: Audience.ADULT }) audience: Audience = Audience.ADULT,
+    @Arg('audience', () => Audience, { defaultValue: Audience.ADULT })
+    audience: Audience = Audience.ADULT,
     @Arg('first', () => Int, { defaultValue: 10 }) first = 10,
     @Arg('trending', () => Boolean, { defaultValue: false }) trending = false,
   ) {
@@ -163,7 +171,9 @@ export class RecommendationResolver {
     );
   }
 
-  @Mutation(() => Boolean, { description: '"Not for me": the title is never suggested to them again.' })
+  @Mutation(() => Boolean, {
+    description: '"Not for me": the title is never suggested to them again.',
+  })
   async dismissRecommendation(
     @Ctx() ctx: GraphQLContext,
     @Arg('customerId', () => ID) customerId: string,
@@ -174,7 +184,10 @@ export class RecommendationResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Asks the workers to recompute this customer soon.' })
-  async refreshRecommendations(@Ctx() ctx: GraphQLContext, @Arg('customerId', () => ID) customerId: string) {
+  async refreshRecommendations(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('customerId', () => ID) customerId: string,
+  ) {
     const { customer } = await accessibleCustomer(ctx, customerId);
     ctx.services.recommendations.requestRefresh([customer.id]);
     return true;
@@ -190,13 +203,18 @@ export class RecommendationResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('customerId', () => ID) customerId: string,
     @Arg('mode', () => RecommendationMode) mode: RecommendationMode,
-    @Arg('wordingVersion', () => String, { defaultValue: 'personalisation-settings-1' }) wordingVersion: string,
+    @Arg('wordingVersion', () => String, { defaultValue: 'personalisation-settings-1' })
+    wordingVersion: string,
   ) {
     const { actor, customer } = await accessibleCustomer(ctx, customerId);
     const source = actor.role === Role.CUSTOMER ? ConsentSource.WEB : ConsentSource.BRANCH;
     const by = { actor, requestId: ctx.requestId };
     for (const [purpose, granted] of consentsForMode(mode)) {
-      await ctx.services.consent.recordConsent(customer.id, { purpose, granted, source, wordingVersion }, by);
+      await ctx.services.consent.recordConsent(
+        customer.id,
+        { purpose, granted, source, wordingVersion },
+        by,
+      );
     }
     return ctx.services.customers.get(customer.id);
   }

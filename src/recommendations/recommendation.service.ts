@@ -48,29 +48,57 @@ export class RecommendationService {
     return this.store.getMany(customerIds);
   }
 
-  async forCustomer(c: Customer, cached: CachedRecommendations | null, first: number): Promise<SuggestionList> {
+  async forCustomer(
+    c: Customer,
+    cached: CachedRecommendations | null,
+    first: number,
+  ): Promise<SuggestionList> {
     const limit = checkFirst(first);
     const group = audienceGroupFor(ageBandFor(c.birthYear));
     if (c.recommendationMode === RecommendationMode.OFF || c.status === CustomerStatus.ERASED) {
       const items = await this.popular(c.homeBranchId, group, limit, 'ALL_TIME');
-      return { items: items.map(asSuggestion(c.homeBranchId)), source: 'GENERIC', computedAt: null, modelVersion: null };
+      return {
+        items: items.map(asSuggestion(c.homeBranchId)),
+        source: 'GENERIC',
+        computedAt: null,
+        modelVersion: null,
+      };
     }
     if (cached) {
-      return { items: cached.items.slice(0, limit), source: 'PERSONAL', computedAt: cached.computedAt, modelVersion: cached.modelVersion };
+      return {
+        items: cached.items.slice(0, limit),
+        source: 'PERSONAL',
+        computedAt: cached.computedAt,
+        modelVersion: cached.modelVersion,
+      };
     }
     this.requestRefresh([c.id]);
     // Take extra so that titles the customer has had can be dropped and the list still fills.
     const candidates = await this.popular(c.homeBranchId, group, limit + 30, 'ALL_TIME');
-    const had = await this.alreadyHad(c.id, candidates.map((p) => p.itemId));
+    const had = await this.alreadyHad(
+      c.id,
+      candidates.map((p) => p.itemId),
+    );
     const items = candidates.filter((p) => !had.has(p.itemId)).slice(0, limit);
-    return { items: items.map(asSuggestion(c.homeBranchId)), source: 'POPULAR_FALLBACK', computedAt: null, modelVersion: null };
+    return {
+      items: items.map(asSuggestion(c.homeBranchId)),
+      source: 'POPULAR_FALLBACK',
+      computedAt: null,
+      modelVersion: null,
+    };
   }
 
   /** Events for a customer: personal when cached, otherwise the next events at their branch. */
-  async eventsFor(c: Customer, cached: CachedRecommendations | null, first: number): Promise<CachedEventSuggestion[]> {
+  async eventsFor(
+    c: Customer,
+    cached: CachedRecommendations | null,
+    first: number,
+  ): Promise<CachedEventSuggestion[]> {
     const limit = checkFirst(first);
-    if (cached && c.recommendationMode !== RecommendationMode.OFF) return cached.events.slice(0, limit);
-    const allowed = audienceGroupFor(ageBandFor(c.birthYear)) === 'ADULT' ? null : ['CHILDREN', 'YOUNG_ADULT'];
+    if (cached && c.recommendationMode !== RecommendationMode.OFF)
+      return cached.events.slice(0, limit);
+    const allowed =
+      audienceGroupFor(ageBandFor(c.birthYear)) === 'ADULT' ? null : ['CHILDREN', 'YOUNG_ADULT'];
     const rows: Array<{ id: string }> = await this.ds.query(
       `SELECT e.id::text FROM event e
         WHERE e.starts_at >= now()
@@ -87,7 +115,12 @@ export class RecommendationService {
   }
 
   /** A popular list: Redis first, the PostgreSQL copy when Redis has none. */
-  async popular(branchId: string | null, group: Audience, first: number, kind: PopularKind): Promise<PopularEntry[]> {
+  async popular(
+    branchId: string | null,
+    group: Audience,
+    first: number,
+    kind: PopularKind,
+  ): Promise<PopularEntry[]> {
     const limit = Math.min(first, 100);
     const keys = popularListKeys(branchId, group, kind);
     try {
@@ -107,7 +140,10 @@ export class RecommendationService {
   }
 
   /** Titles people who used this one also used, from the current model. */
-  async similarItems(itemId: string, first: number): Promise<Array<{ itemId: string; score: number }>> {
+  async similarItems(
+    itemId: string,
+    first: number,
+  ): Promise<Array<{ itemId: string; score: number }>> {
     const rows: Array<{ id: string; score: number }> = await this.ds.query(
       `SELECT similar_item_id::text AS id, score FROM item_similarity
         WHERE item_id = $1 ORDER BY rank LIMIT $2`,
@@ -135,9 +171,15 @@ export class RecommendationService {
 
   /** Queues a refresh without making the caller wait for, or fail on, Redis. */
   requestRefresh(customerIds: readonly string[]): void {
-    this.queue.scheduleRefresh(customerIds).catch((err) =>
-      this.log.warn({ event: 'recommendations.refresh_not_queued', count: customerIds.length, err: safeError(err) }),
-    );
+    this.queue
+      .scheduleRefresh(customerIds)
+      .catch((err) =>
+        this.log.warn({
+          event: 'recommendations.refresh_not_queued',
+          count: customerIds.length,
+          err: safeError(err),
+        }),
+      );
   }
 
   /** Titles this customer has borrowed, held, used or dismissed, among the given ones. */

@@ -72,7 +72,8 @@ export class RecommendationStore {
   async put(entries: CachedRecommendations[]): Promise<void> {
     if (!entries.length) return;
     const pipe = this.redis.pipeline();
-    for (const e of entries) pipe.set(this.customerKey(e.customerId), JSON.stringify(e), 'EX', this.ttlSeconds);
+    for (const e of entries)
+      pipe.set(this.customerKey(e.customerId), JSON.stringify(e), 'EX', this.ttlSeconds);
     await pipe.exec();
   }
 
@@ -86,21 +87,30 @@ export class RecommendationStore {
     if (!current) return;
     current.items = current.items.filter((s) => s.itemId !== itemId);
     const ttl = await this.redis.ttl(this.customerKey(customerId));
-    await this.redis.set(this.customerKey(customerId), JSON.stringify(current), 'EX', ttl > 0 ? ttl : this.ttlSeconds);
+    await this.redis.set(
+      this.customerKey(customerId),
+      JSON.stringify(current),
+      'EX',
+      ttl > 0 ? ttl : this.ttlSeconds,
+    );
   }
 
   async putPopular(lists: Map<string, PopularEntry[]>, ttlSeconds: number): Promise<void> {
     const pipe = this.redis.pipeline();
-    for (const [key, entries] of lists) pipe.set(this.popularKey(key), JSON.stringify(entries), 'EX', ttlSeconds);
+    for (const [key, entries] of lists)
+      pipe.set(this.popularKey(key), JSON.stringify(entries), 'EX', ttlSeconds);
     await pipe.exec();
   }
 
   /** The first list key that exists, in order of preference, in one round trip. */
-  async getPopular(keys: readonly string[]): Promise<{ key: string; entries: PopularEntry[] } | null> {
+  async getPopular(
+    keys: readonly string[],
+  ): Promise<{ key: string; entries: PopularEntry[] } | null> {
     if (!keys.length) return null;
     const values = await this.redis.mget(...keys.map((k) => this.popularKey(k)));
     for (let i = 0; i < keys.length; i++) {
-      if (values[i]) return { key: keys[i], entries: JSON.parse(values[i] as string) as PopularEntry[] };
+      if (values[i])
+        return { key: keys[i], entries: JSON.parse(values[i] as string) as PopularEntry[] };
     }
     return null;
   }

@@ -16,7 +16,11 @@ import {
 } from './engine';
 import type { LoadedModel } from './model.repository';
 import { RecommendationMode } from './recommendation.enums';
-import type { CachedReason, CachedRecommendations, RecommendationStore } from './recommendation.store';
+import type {
+  CachedReason,
+  CachedRecommendations,
+  RecommendationStore,
+} from './recommendation.store';
 
 /** Suggestions cached per customer; the API serves up to this many. */
 export const CACHED_SUGGESTIONS = 50;
@@ -51,7 +55,10 @@ export async function loadEventsContext(ds: DataSource, now: number): Promise<Ev
        FROM event e
       WHERE e.starts_at >= $1 AND e.starts_at <= $2
       ORDER BY e.id`,
-    [new Date(now - EVENT_LOOKBACK_DAYS * 86_400_000), new Date(now + EVENT_HORIZON_DAYS * 86_400_000)],
+    [
+      new Date(now - EVENT_LOOKBACK_DAYS * 86_400_000),
+      new Date(now + EVENT_HORIZON_DAYS * 86_400_000),
+    ],
   );
   return {
     ids: rows.map((r) => r.id),
@@ -89,14 +96,16 @@ export async function loadProfiles(
               home_branch_id::text
          FROM customer WHERE id = ANY($1::bigint[]) AND status <> 'ERASED' ORDER BY id`,
       [customerIds],
-    ) as Promise<Array<{
-      id: string;
-      birth_year: number | null;
-      recommendation_mode: RecommendationMode;
-      accessibility_needs: AccessibilityNeed[];
-      preferred_language: string | null;
-      home_branch_id: string | null;
-    }>>,
+    ) as Promise<
+      Array<{
+        id: string;
+        birth_year: number | null;
+        recommendation_mode: RecommendationMode;
+        accessibility_needs: AccessibilityNeed[];
+        preferred_language: string | null;
+        home_branch_id: string | null;
+      }>
+    >,
     ds.query(
       `SELECT ci.customer_id::text AS c, i.kind, i.label, ci.weight
          FROM customer_interest ci JOIN interest i ON i.id = ci.interest_id
@@ -112,7 +121,16 @@ export async function loadProfiles(
           AND a.type <> 'CORRECTION'
           AND NOT EXISTS (SELECT 1 FROM activity x WHERE x.corrects_id = a.id)`,
       [customerIds],
-    ) as Promise<Array<{ c: string; i: string | null; e: string | null; t: ActivityType; at: string; r: number | null }>>,
+    ) as Promise<
+      Array<{
+        c: string;
+        i: string | null;
+        e: string | null;
+        t: ActivityType;
+        at: string;
+        r: number | null;
+      }>
+    >,
     ds.query(
       `SELECT customer_id::text AS c, item_id::text AS i FROM recommendation_dismissal
         WHERE customer_id = ANY($1::bigint[])`,
@@ -134,7 +152,8 @@ export async function loadProfiles(
       const at = Number(h.at);
       if (h.i != null) {
         const item = model.itemIndex.get(h.i);
-        if (item !== undefined) items.push({ item, type: h.t, at, ...(h.r != null ? { rating: h.r } : {}) });
+        if (item !== undefined)
+          items.push({ item, type: h.t, at, ...(h.r != null ? { rating: h.r } : {}) });
       }
       if (h.e != null) {
         const event = events.index.get(h.e);
@@ -151,7 +170,11 @@ export async function loadProfiles(
         accessibilityNeeds: c.accessibility_needs,
         languages: c.preferred_language ? [c.preferred_language] : undefined,
         homeBranch: c.home_branch_id ? Number(c.home_branch_id) : undefined,
-        interests: (interestsOf.get(c.id) ?? []).map((i) => ({ kind: i.kind, label: i.label, weight: i.weight })),
+        interests: (interestsOf.get(c.id) ?? []).map((i) => ({
+          kind: i.kind,
+          label: i.label,
+          weight: i.weight,
+        })),
         history: items,
         eventHistory,
         dismissed: (dismissedOf.get(c.id) ?? [])
@@ -181,7 +204,9 @@ export async function refreshCustomers(
   const gone = customerIds.filter((id) => !known.has(id));
   await store.evict([...off, ...gone]);
 
-  const homeBranches = [...new Set(profiles.map((p) => p.homeBranchId).filter((b): b is string => !!b))];
+  const homeBranches = [
+    ...new Set(profiles.map((p) => p.homeBranchId).filter((b): b is string => !!b)),
+  ];
   const onShelf = await availableAt(ds, homeBranches, model);
   const computed = profiles
     .filter((p) => p.mode !== RecommendationMode.OFF)
@@ -193,14 +218,23 @@ export async function refreshCustomers(
         { now, availableAtHomeBranch: p.homeBranchId ? onShelf.get(p.homeBranchId) : undefined },
         { limit: CACHED_SUGGESTIONS },
       ),
-      events: rankEvents(events.events, p.profile, { now, events: events.events }, { limit: CACHED_EVENT_SUGGESTIONS }),
+      events: rankEvents(
+        events.events,
+        p.profile,
+        { now, events: events.events },
+        { limit: CACHED_EVENT_SUGGESTIONS },
+      ),
     }));
 
   const titleIndices = new Set<number>();
   for (const c of computed) {
-    for (const s of c.items) for (const r of s.reasons) if (r.kind === 'BORROWED_SIMILAR') titleIndices.add(r.itemIndex);
+    for (const s of c.items)
+      for (const r of s.reasons) if (r.kind === 'BORROWED_SIMILAR') titleIndices.add(r.itemIndex);
   }
-  const titles = await titlesOf(ds, [...titleIndices].map((i) => model.itemIds[i]));
+  const titles = await titlesOf(
+    ds,
+    [...titleIndices].map((i) => model.itemIds[i]),
+  );
   const branches = await branchNames(ds);
   const names = {
     itemTitle: (i: number) => titles.get(model.itemIds[i]),
@@ -271,6 +305,8 @@ async function titlesOf(ds: DataSource, itemIds: string[]): Promise<Map<string, 
 }
 
 async function branchNames(ds: DataSource): Promise<Map<string, string>> {
-  const rows: Array<{ id: string; name: string }> = await ds.query('SELECT id::text, name FROM branch');
+  const rows: Array<{ id: string; name: string }> = await ds.query(
+    'SELECT id::text, name FROM branch',
+  );
   return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -96,26 +96,38 @@ export async function createApp(deps: AppDeps) {
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
+        const requestId =
+          (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
         return createContext(ds, services, log, requestId, req.actor ?? null);
       },
     }),
   );
   // Errors before GraphQL runs (a body over the limit, malformed JSON) get a GraphQL-shaped
   // answer rather than express's HTML page.
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    const code =
-      err.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-    const message =
-      code === 'PAYLOAD_TOO_LARGE'
-        ? 'The request body is larger than the 1 MB allowed'
-        : status < 500
-          ? 'The request could not be read as JSON'
-          : 'Something went wrong on our side; it has been logged.';
-    if (status >= 500) log.error({ event: 'http.unexpected_error', err: safeError(err) });
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
-  });
+  app.use(
+    (
+      err: Error & { status?: number; type?: string },
+      _req: Request,
+      res: Response,
+      next: NextFunction,
+    ) => {
+      if (res.headersSent) return next(err);
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      const code =
+        err.type === 'entity.too.large'
+          ? 'PAYLOAD_TOO_LARGE'
+          : status < 500
+            ? 'BAD_REQUEST'
+            : 'INTERNAL_SERVER_ERROR';
+      const message =
+        code === 'PAYLOAD_TOO_LARGE'
+          ? 'The request body is larger than the 1 MB allowed'
+          : status < 500
+            ? 'The request could not be read as JSON'
+            : 'Something went wrong on our side; it has been logged.';
+      if (status >= 500) log.error({ event: 'http.unexpected_error', err: safeError(err) });
+      res.status(status).json({ errors: [{ message, extensions: { code } }] });
+    },
+  );
   return { app, apollo };
 }

@@ -54,7 +54,12 @@ export function rateLimit(redis: Redis, prefix: string, perMinute: number, log: 
     } catch (err) {
       if (err instanceof RateLimiterRes) {
         res.setHeader('Retry-After', String(Math.ceil(err.msBeforeNext / 1000)));
-        return sendError(res, 429, 'RATE_LIMITED', 'Too many requests; slow down and retry shortly');
+        return sendError(
+          res,
+          429,
+          'RATE_LIMITED',
+          'Too many requests; slow down and retry shortly',
+        );
       }
       log.warn({ event: 'ratelimit.unavailable', err: safeError(err) });
       next();
@@ -64,7 +69,12 @@ export function rateLimit(redis: Redis, prefix: string, perMinute: number, log: 
 
 /** Lists cost their page size times what each entry asks for, so a deep fan-out is expensive. */
 const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const size = typeof args.first === 'number' ? args.first : Array.isArray(args.inputs) ? args.inputs.length : 1;
+  const size =
+    typeof args.first === 'number'
+      ? args.first
+      : Array.isArray(args.inputs)
+        ? args.inputs.length
+        : 1;
   return 1 + childComplexity * Math.max(1, size);
 };
 

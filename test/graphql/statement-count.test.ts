@@ -21,8 +21,12 @@ const PAGE = `query($n: Int!) {
 beforeAll(async () => {
   api = await startTestApi('stmt_count', { count: true });
   const ds = api.db.ds;
-  await ds.query(`INSERT INTO branch (external_id, name, kind) VALUES ('B1', 'Central', 'BUILDING'), ('B2', 'Mobile', 'MOBILE')`);
-  await ds.query(`INSERT INTO interest (kind, label, key) SELECT 'GENRE', 'Genre ' || g, 'genre ' || g FROM generate_series(1, 10) g`);
+  await ds.query(
+    `INSERT INTO branch (external_id, name, kind) VALUES ('B1', 'Central', 'BUILDING'), ('B2', 'Mobile', 'MOBILE')`,
+  );
+  await ds.query(
+    `INSERT INTO interest (kind, label, key) SELECT 'GENRE', 'Genre ' || g, 'genre ' || g FROM generate_series(1, 10) g`,
+  );
   await ds.query(`INSERT INTO catalogue_item (external_id, title, authors)
                   SELECT 'I' || g, 'Title ' || g, ARRAY['Author ' || (g % 17)] FROM generate_series(1, 300) g`);
   await ds.query(`INSERT INTO customer (external_id, kind, home_branch_id)
@@ -53,7 +57,11 @@ async function statementsFor(n: number) {
   expect(res.data.customers.nodes[0].activity.nodes).toHaveLength(5);
   expect(res.data.customers.nodes[0].activity.nodes[0].item.title).toMatch(/^Title /);
   const all = [...api.db.statements];
-  return { all: all.length, reads: all.filter((s) => !isAudit(s)).length, auditInserts: all.filter((s) => /INSERT INTO audit_entry/.test(s)).length };
+  return {
+    all: all.length,
+    reads: all.filter((s) => !isAudit(s)).length,
+    auditInserts: all.filter((s) => /INSERT INTO audit_entry/.test(s)).length,
+  };
 }
 
 it('issues the same number of SQL statements for a page of 10 customers as for 100', async () => {
@@ -64,6 +72,8 @@ it('issues the same number of SQL statements for a page of 10 customers as for 1
   expect(large.reads).toBeLessThanOrEqual(6);
   // Every staff read is audited, all of a request's entries in one INSERT.
   expect(large.auditInserts).toBe(1);
-  const [{ n }] = await api.db.ds.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'activity.read'`);
+  const [{ n }] = await api.db.ds.query(
+    `SELECT count(*)::int AS n FROM audit_entry WHERE action = 'activity.read'`,
+  );
   expect(n).toBe(110);
 });

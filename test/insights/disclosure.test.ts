@@ -27,7 +27,8 @@ describe('suppressSmallCells', () => {
   });
 
   it('never lets the people count leave the function', () => {
-    for (const row of suppressSmallCells(rows, ['entries'], 5)) expect(row).not.toHaveProperty('people');
+    for (const row of suppressSmallCells(rows, ['entries'], 5))
+      expect(row).not.toHaveProperty('people');
   });
 
   it('keeps values that are not named, such as labels', () => {
@@ -42,8 +43,12 @@ describe('disclosure threshold', () => {
   });
 
   it('refuses a threshold that is not a whole number of people, naming the variable', () => {
-    expect(() => disclosureThresholdFromEnv({ DISCLOSURE_THRESHOLD: '0' })).toThrow(/DISCLOSURE_THRESHOLD/);
-    expect(() => disclosureThresholdFromEnv({ DISCLOSURE_THRESHOLD: 'x' })).toThrow(/DISCLOSURE_THRESHOLD/);
+    expect(() => disclosureThresholdFromEnv({ DISCLOSURE_THRESHOLD: '0' })).toThrow(
+      /DISCLOSURE_THRESHOLD/,
+    );
+    expect(() => disclosureThresholdFromEnv({ DISCLOSURE_THRESHOLD: 'x' })).toThrow(
+      /DISCLOSURE_THRESHOLD/,
+    );
   });
 
   it('lets a request raise the threshold but not lower it', () => {
@@ -110,7 +115,14 @@ describe('ranking', () => {
   });
 
   it('lists demand by holds per available copy and leaves out suppressed rows', () => {
-    const base = { branchId: '1', subjectId: '1', copies: 1, copiesAvailable: 1, loans: 0, loansPerCopy: 0 };
+    const base = {
+      branchId: '1',
+      subjectId: '1',
+      copies: 1,
+      copiesAvailable: 1,
+      loans: 0,
+      loansPerCopy: 0,
+    };
     const rows = demandRanking(
       [
         { ...base, subject: 'A', holds: 6, holdsPerAvailableCopy: 6, suppressed: false },

@@ -1,5 +1,10 @@
 import { QueueEvents } from 'bullmq';
-import { HOURLY_INSIGHTS, INSIGHTS_CRON, INSIGHTS_QUEUE, startInsightsWorker } from '../../workers/insights.processor';
+import {
+  HOURLY_INSIGHTS,
+  INSIGHTS_CRON,
+  INSIGHTS_QUEUE,
+  startInsightsWorker,
+} from '../../workers/insights.processor';
 import { startTestApi, type TestApi } from '../support/api';
 
 let api: TestApi;
@@ -19,7 +24,10 @@ it('schedules an hourly refresh of the insight summaries and runs one on demand'
     prefix: api.platform.config.REDIS_PREFIX,
   });
   try {
-    expect(await worker.queue.getJobScheduler(HOURLY_INSIGHTS)).toMatchObject({ pattern: INSIGHTS_CRON, tz: 'UTC' });
+    expect(await worker.queue.getJobScheduler(HOURLY_INSIGHTS)).toMatchObject({
+      pattern: INSIGHTS_CRON,
+      tz: 'UTC',
+    });
     await events.waitUntilReady();
     const job = await worker.queue.add('refresh', {});
     const result = await job.waitUntilFinished(events, 30_000);

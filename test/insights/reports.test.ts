@@ -19,7 +19,8 @@ let seq = 0;
 
 const FILTER = { from: '2025-01-01T00:00:00Z', to: '2025-05-01T00:00:00Z', period: 'MONTH' };
 const BORROWERS = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
-const POPULATION = 'area,age_band,population\nLS1,ADULT_25_44,600\nLS2,CHILD_5_11,100\nLS3,ADULT_65_PLUS,50\n';
+const POPULATION =
+  'area,age_band,population\nLS1,ADULT_25_44,600\nLS2,CHILD_5_11,100\nLS3,ADULT_65_PLUS,50\n';
 
 async function one(sql: string, params: unknown[] = []): Promise<string> {
   const [row] = await api.db.ds.query(`${sql} RETURNING id::text`, params);
@@ -50,7 +51,11 @@ async function act(
   );
 }
 
-async function gql(query: string, vars: Record<string, unknown> = {}, token: string | null = manager) {
+async function gql(
+  query: string,
+  vars: Record<string, unknown> = {},
+  token: string | null = manager,
+) {
   const res = await api.gql(query, { filter: FILTER, ...vars }, token);
   if (res.errors) throw new Error(JSON.stringify(res.errors));
   return res.data;
@@ -60,7 +65,9 @@ beforeAll(async () => {
   api = await startTestApi('insights');
   manager = await api.token(Role.MANAGER);
   const q = (sql: string, params: unknown[] = []) => one(sql, params);
-  id.B1 = await q(`INSERT INTO branch (external_id, name, kind) VALUES ('B1', 'Central', 'BUILDING')`);
+  id.B1 = await q(
+    `INSERT INTO branch (external_id, name, kind) VALUES ('B1', 'Central', 'BUILDING')`,
+  );
   id.B2 = await q(`INSERT INTO branch (external_id, name, kind) VALUES ('B2', 'Hill', 'BUILDING')`);
   for (const c of BORROWERS) {
     id[c] = await q(
@@ -83,9 +90,15 @@ beforeAll(async () => {
       [v, id.B2],
     );
   }
-  id.history = await q(`INSERT INTO interest (kind, label, key) VALUES ('SUBJECT', 'History', 'history')`);
-  id.poetry = await q(`INSERT INTO interest (kind, label, key) VALUES ('SUBJECT', 'Poetry', 'poetry')`);
-  id.talks = await q(`INSERT INTO interest (kind, label, key) VALUES ('EVENT_TYPE', 'Talks', 'talks')`);
+  id.history = await q(
+    `INSERT INTO interest (kind, label, key) VALUES ('SUBJECT', 'History', 'history')`,
+  );
+  id.poetry = await q(
+    `INSERT INTO interest (kind, label, key) VALUES ('SUBJECT', 'Poetry', 'poetry')`,
+  );
+  id.talks = await q(
+    `INSERT INTO interest (kind, label, key) VALUES ('EVENT_TYPE', 'Talks', 'talks')`,
+  );
   id.I1 = await q(`INSERT INTO catalogue_item (external_id, title) VALUES ('I1', 'Leeds then')`);
   id.I2 = await q(`INSERT INTO catalogue_item (external_id, title) VALUES ('I2', 'Odes')`);
   await api.db.ds.query(
@@ -142,7 +155,12 @@ describe('use', () => {
     const B1 = id.B1;
     const B2 = id.B2;
     const row = (period: string, type: string, branchId: string, entries: number | null) => ({
-      period, type, branchId, channel: 'IN_BRANCH', entries, suppressed: entries === null,
+      period,
+      type,
+      branchId,
+      channel: 'IN_BRANCH',
+      entries,
+      suppressed: entries === null,
     });
     expect(rows).toEqual([
       row('2025-03-01T00:00:00.000Z', 'LOAN', B1, 6),
@@ -174,7 +192,9 @@ describe('use', () => {
       '2025-03-31T23:00:00.000Z ACTIVE_CUSTOMERS BORROWER 5',
       '2025-03-31T23:00:00.000Z ACTIVE_CUSTOMERS VISITOR suppressed',
     ]);
-    expect(rows.filter((r: any) => r.suppressed).every((r: any) => r.customers === null)).toBe(true);
+    expect(rows.filter((r: any) => r.suppressed).every((r: any) => r.customers === null)).toBe(
+      true,
+    );
   });
 
   it('suppresses more cells when the caller raises the threshold, and refuses to lower it', async () => {
@@ -189,21 +209,36 @@ describe('reach', () => {
   it('ranks areas and bands least to best served against the population', async () => {
     const { insightsReach: rows } = await gql(`query($filter: InsightFilter) {
       insightsReach(filter: $filter) { rank area ageBand population activeCustomers penetrationRate suppressed } }`);
-    expect(rows).toEqual([
-      [1, 'LS2', 'CHILD_5_11', 100, null, null, true],
-      [2, 'LS3', 'ADULT_65_PLUS', 50, 0, 0, false],
-      [3, 'LS1', 'ADULT_25_44', 600, 6, 0.01, false],
-    ].map(([rank, area, ageBand, population, activeCustomers, penetrationRate, suppressed]) => ({
-      rank, area, ageBand, population, activeCustomers, penetrationRate, suppressed,
-    })));
+    expect(rows).toEqual(
+      [
+        [1, 'LS2', 'CHILD_5_11', 100, null, null, true],
+        [2, 'LS3', 'ADULT_65_PLUS', 50, 0, 0, false],
+        [3, 'LS1', 'ADULT_25_44', 600, 6, 0.01, false],
+      ].map(([rank, area, ageBand, population, activeCustomers, penetrationRate, suppressed]) => ({
+        rank,
+        area,
+        ageBand,
+        population,
+        activeCustomers,
+        penetrationRate,
+        suppressed,
+      })),
+    );
   });
 
   it('refuses a population file with bad lines and keeps the table as it was', async () => {
-    const csv = 'area,age_band,population\nLS4,ADULT_25_44,10\nnot-a-code,ADULT_25_44,10\nLS5,ADULT,10\nLS6,TEEN_12_17,-3\n';
-    const res = await api.gql(`mutation($csv: String!) { importPopulation(csv: $csv) }`, { csv }, manager);
+    const csv =
+      'area,age_band,population\nLS4,ADULT_25_44,10\nnot-a-code,ADULT_25_44,10\nLS5,ADULT,10\nLS6,TEEN_12_17,-3\n';
+    const res = await api.gql(
+      `mutation($csv: String!) { importPopulation(csv: $csv) }`,
+      { csv },
+      manager,
+    );
     expect(res.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0].extensions.problems.map((p: any) => p.field)).toEqual([
-      'csv.line3', 'csv.line4', 'csv.line5',
+      'csv.line3',
+      'csv.line4',
+      'csv.line5',
     ]);
     const kept = await api.db.ds.query(`SELECT area FROM population ORDER BY area`);
     expect(kept.map((r: any) => r.area)).toEqual(['LS1', 'LS2', 'LS3']);
@@ -212,10 +247,13 @@ describe('reach', () => {
 
 describe('retention', () => {
   it('counts lapsed customers by home branch and kind', async () => {
-    const { insightsLapsed: rows } = await gql(`query($filter: InsightFilter) {
-      insightsLapsed(filter: $filter) { homeBranchId kind lapsedCustomers suppressed } }`, {
-      filter: { ...FILTER, months: 1 },
-    });
+    const { insightsLapsed: rows } = await gql(
+      `query($filter: InsightFilter) {
+      insightsLapsed(filter: $filter) { homeBranchId kind lapsedCustomers suppressed } }`,
+      {
+        filter: { ...FILTER, months: 1 },
+      },
+    );
     expect(rows).toEqual([
       { homeBranchId: id.B1, kind: 'BORROWER', lapsedCustomers: 6, suppressed: false },
       { homeBranchId: id.B2, kind: 'VISITOR', lapsedCustomers: null, suppressed: true },
@@ -227,7 +265,18 @@ describe('retention', () => {
       insightsCohorts(filter: $filter) { cohort monthsAfter cohortSize activeCustomers retentionRate suppressed } }`);
     const january = rows.filter((r: any) => r.cohort === '2025-01-01T00:00:00.000Z');
     expect(january.map((r: any) => [r.monthsAfter, r.activeCustomers])).toEqual([
-      [1, 0], [2, 6], [3, 5], [4, 0], [5, 0], [6, 0], [7, 0], [8, 0], [9, 0], [10, 0], [11, 0], [12, 0],
+      [1, 0],
+      [2, 6],
+      [3, 5],
+      [4, 0],
+      [5, 0],
+      [6, 0],
+      [7, 0],
+      [8, 0],
+      [9, 0],
+      [10, 0],
+      [11, 0],
+      [12, 0],
     ]);
     expect(january[2]).toMatchObject({ cohortSize: 6, retentionRate: 5 / 6, suppressed: false });
     const february = rows.filter((r: any) => r.cohort === '2025-02-01T00:00:00.000Z');
@@ -244,12 +293,26 @@ describe('resources', () => {
       } }`);
     expect(rows).toEqual([
       {
-        branchId: id.B1, subject: 'History', copies: 4, copiesAvailable: 1, holds: 5, loans: 11,
-        holdsPerAvailableCopy: 5, loansPerCopy: 2.75, suppressed: false,
+        branchId: id.B1,
+        subject: 'History',
+        copies: 4,
+        copiesAvailable: 1,
+        holds: 5,
+        loans: 11,
+        holdsPerAvailableCopy: 5,
+        loansPerCopy: 2.75,
+        suppressed: false,
       },
       {
-        branchId: id.B2, subject: 'Poetry', copies: 2, copiesAvailable: 0, holds: null, loans: null,
-        holdsPerAvailableCopy: null, loansPerCopy: null, suppressed: true,
+        branchId: id.B2,
+        subject: 'Poetry',
+        copies: 2,
+        copiesAvailable: 0,
+        holds: null,
+        loans: null,
+        holdsPerAvailableCopy: null,
+        loansPerCopy: null,
+        suppressed: true,
       },
     ]);
     const { insightsDemand: demand } = await gql(`query($filter: InsightFilter) {
@@ -261,10 +324,24 @@ describe('resources', () => {
     const { insightsEvents: rows } = await gql(`query($filter: InsightFilter) {
       insightsEvents(filter: $filter) { branchId topic events capacity attendance fillRate suppressed } }`);
     expect(rows).toEqual([
-      { branchId: id.B1, topic: 'Talks', events: 1, capacity: 10, attendance: 5, fillRate: 0.5,
-        suppressed: false },
-      { branchId: id.B2, topic: 'Talks', events: 1, capacity: 0, attendance: null, fillRate: null,
-        suppressed: true },
+      {
+        branchId: id.B1,
+        topic: 'Talks',
+        events: 1,
+        capacity: 10,
+        attendance: 5,
+        fillRate: 0.5,
+        suppressed: false,
+      },
+      {
+        branchId: id.B2,
+        topic: 'Talks',
+        events: 1,
+        capacity: 0,
+        attendance: null,
+        fillRate: null,
+        suppressed: true,
+      },
     ]);
   });
 
@@ -279,19 +356,30 @@ describe('resources', () => {
 });
 
 describe('CSV', () => {
-  it.each(['ACTIVITY', 'REACH', 'STOCK'])('gives the same %s rows as the GraphQL query', async (report) => {
-    const field = { ACTIVITY: 'insightsActivity', REACH: 'insightsReach', STOCK: 'insightsStock' }[report]!;
-    const { insightsCsv: csv } = await gql(
-      `query($r: InsightReport!, $filter: InsightFilter) { insightsCsv(report: $r, filter: $filter) }`,
-      { r: report },
-    );
-    const [header, ...lines] = parse(csv) as string[][];
-    expect(header[header.length - 1]).toBe('suppressed');
-    const data = await gql(`query($filter: InsightFilter) { ${field}(filter: $filter) { ${header.join(' ')} } }`);
-    const expected = data[field].map((row: any) => header.map((h) => (row[h] == null ? '' : String(row[h]))));
-    expect(lines).toEqual(expected);
-    expect(lines.some((l) => l[l.length - 1] === 'true')).toBe(true);
-  });
+  it.each(['ACTIVITY', 'REACH', 'STOCK'])(
+    'gives the same %s rows as the GraphQL query',
+    async (report) => {
+      const field = {
+        ACTIVITY: 'insightsActivity',
+        REACH: 'insightsReach',
+        STOCK: 'insightsStock',
+      }[report]!;
+      const { insightsCsv: csv } = await gql(
+        `query($r: InsightReport!, $filter: InsightFilter) { insightsCsv(report: $r, filter: $filter) }`,
+        { r: report },
+      );
+      const [header, ...lines] = parse(csv) as string[][];
+      expect(header[header.length - 1]).toBe('suppressed');
+      const data = await gql(
+        `query($filter: InsightFilter) { ${field}(filter: $filter) { ${header.join(' ')} } }`,
+      );
+      const expected = data[field].map((row: any) =>
+        header.map((h) => (row[h] == null ? '' : String(row[h]))),
+      );
+      expect(lines).toEqual(expected);
+      expect(lines.some((l) => l[l.length - 1] === 'true')).toBe(true);
+    },
+  );
 });
 
 describe('access', () => {
@@ -336,8 +424,12 @@ describe('summaries', () => {
     const { insightsActivity: rows } = await gql(ACTIVITY, { filter: WHOLE_MONTHS });
     expect(rows).toHaveLength(live.insightsActivity.length + 1);
     expect(rows).toContainEqual({
-      period: '2025-03-31T23:00:00.000Z', type: 'VISIT', branchId: id.B2, channel: 'IN_BRANCH',
-      entries: null, suppressed: true,
+      period: '2025-03-31T23:00:00.000Z',
+      type: 'VISIT',
+      branchId: id.B2,
+      channel: 'IN_BRANCH',
+      entries: null,
+      suppressed: true,
     });
   });
 });

@@ -9,7 +9,8 @@ const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'main.js');
 let db: TestDb;
 
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  if (!existsSync(MAIN))
+    throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   db = await createTestDb('lifecycle');
 });
 
@@ -20,12 +21,21 @@ afterAll(async () => {
 it('serves /healthz and /readyz, then drains and exits 0 on SIGTERM', async () => {
   const port = 40_000 + Math.floor(Math.random() * 10_000);
   const child = spawn(process.execPath, [MAIN, 'all'], {
-    env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), REDIS_PREFIX: `cplife${port}`, LOG_LEVEL: 'warn',
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      REDIS_PREFIX: `cplife${port}`,
+      LOG_LEVEL: 'warn',
       // Production settings: that is where signal handling matters.
-      NODE_ENV: 'production', JWT_SECRET: 'lifecycle-test-secret-lifecycle-test-secret' },
+      NODE_ENV: 'production',
+      JWT_SECRET: 'lifecycle-test-secret-lifecycle-test-secret',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   try {
     const ready = await eventually(async () => {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
@@ -37,6 +47,11 @@ it('serves /healthz and /readyz, then drains and exits 0 on SIGTERM', async () =
     child.kill('SIGTERM');
   }
   // Generous: this bounds a hang, it does not time the shutdown.
-  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 25_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    exited,
+    new Promise((r) => (timer = setTimeout(() => r('still running'), 25_000))),
+  ]);
+  clearTimeout(timer);
   expect(code).toBe(0);
 }, 60_000);

@@ -38,7 +38,9 @@ describe('personalised suggestions', () => {
     expect(c.recommendations).toHaveLength(10);
     const crime = c.recommendations.filter((r: any) => lib.crimeItems.has(r.item.id));
     expect(crime.length).toBeGreaterThanOrEqual(6);
-    const because = c.recommendations.flatMap((r: any) => r.reasons).find((r: any) => r.kind === 'BORROWED_SIMILAR');
+    const because = c.recommendations
+      .flatMap((r: any) => r.reasons)
+      .find((r: any) => r.kind === 'BORROWED_SIMILAR');
     expect(because.text).toMatch(/^Because you borrowed Crime title \d+$/);
     expect(because.item.title).toMatch(/^Crime title/);
   });
@@ -60,7 +62,10 @@ describe('personalised suggestions', () => {
   });
 
   it('gives a customer in OFF mode only generic lists and keeps no cache entry for them', async () => {
-    const res = await api.gql(`mutation($id: ID!) { setRecommendationMode(customerId: $id, mode: OFF) { recommendationMode } }`, { id: lib.crimeReader });
+    const res = await api.gql(
+      `mutation($id: ID!) { setRecommendationMode(customerId: $id, mode: OFF) { recommendationMode } }`,
+      { id: lib.crimeReader },
+    );
     expect(res.data.setRecommendationMode.recommendationMode).toBe('OFF');
     const c = await recsOf(lib.crimeReader);
     expect(c.recommendationsSource).toBe('GENERIC');
@@ -70,7 +75,10 @@ describe('personalised suggestions', () => {
     await api.platform.recommendations.queue.scheduleRefresh([lib.crimeReader]);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await api.platform.recommendations.store.get(lib.crimeReader)).toBeNull();
-    await api.gql(`mutation($id: ID!) { setRecommendationMode(customerId: $id, mode: FULL) { id } }`, { id: lib.crimeReader });
+    await api.gql(
+      `mutation($id: ID!) { setRecommendationMode(customerId: $id, mode: FULL) { id } }`,
+      { id: lib.crimeReader },
+    );
     await eventually(() => api.platform.recommendations.store.get(lib.crimeReader));
   });
 
@@ -78,14 +86,25 @@ describe('personalised suggestions', () => {
     const before = await recsOf(lib.crimeReader, 50);
     const target = before.recommendations[0].item.id;
     const t0 = Date.now();
-    const rec = await api.gql(`mutation($in: RecordActivityInput!) { recordActivity(input: $in) { status } }`, {
-      in: { customerId: lib.crimeReader, type: 'LOAN', occurredAt: new Date().toISOString(), itemId: target, sourceKey: 'fresh-loan-1' },
-    });
+    const rec = await api.gql(
+      `mutation($in: RecordActivityInput!) { recordActivity(input: $in) { status } }`,
+      {
+        in: {
+          customerId: lib.crimeReader,
+          type: 'LOAN',
+          occurredAt: new Date().toISOString(),
+          itemId: target,
+          sourceKey: 'fresh-loan-1',
+        },
+      },
+    );
     expect(rec.data.recordActivity.status).toBe('ACCEPTED');
     const after = await eventually(async () => {
       const c = await recsOf(lib.crimeReader, 50);
       return c.recommendationsComputedAt !== before.recommendationsComputedAt &&
-        !c.recommendations.some((r: any) => r.item.id === target) ? c : null;
+        !c.recommendations.some((r: any) => r.item.id === target)
+        ? c
+        : null;
     });
     expect(after.recommendationsSource).toBe('PERSONAL');
     expect(Date.now() - t0).toBeLessThan(15_000);
@@ -94,7 +113,10 @@ describe('personalised suggestions', () => {
   it('drops a dismissed title at once and keeps it out after the next refresh', async () => {
     const before = await recsOf(lib.crimeReader);
     const target = before.recommendations[0].item.id;
-    const d = await api.gql(`mutation($c: ID!, $i: ID!) { dismissRecommendation(customerId: $c, itemId: $i) }`, { c: lib.crimeReader, i: target });
+    const d = await api.gql(
+      `mutation($c: ID!, $i: ID!) { dismissRecommendation(customerId: $c, itemId: $i) }`,
+      { c: lib.crimeReader, i: target },
+    );
     expect(d.data.dismissRecommendation).toBe(true);
     const now = await recsOf(lib.crimeReader, 50);
     expect(now.recommendations.some((r: any) => r.item.id === target)).toBe(false);
@@ -106,9 +128,12 @@ describe('personalised suggestions', () => {
   });
 
   it('answers a cache miss at once from popular lists and queues a refresh', async () => {
-    const reg = await api.gql(`mutation($b: ID!) { registerCustomer(input: { externalId: "NEW-1", kind: BORROWER, birthYear: 1990, homeBranchId: $b }) { id } }`, {
-      b: (await api.db.ds.query(`SELECT id::text FROM branch WHERE external_id = 'B1'`))[0].id,
-    });
+    const reg = await api.gql(
+      `mutation($b: ID!) { registerCustomer(input: { externalId: "NEW-1", kind: BORROWER, birthYear: 1990, homeBranchId: $b }) { id } }`,
+      {
+        b: (await api.db.ds.query(`SELECT id::text FROM branch WHERE external_id = 'B1'`))[0].id,
+      },
+    );
     const id = reg.data.registerCustomer.id;
     const c = await recsOf(id);
     expect(c.recommendationsSource).toBe('POPULAR_FALLBACK');
@@ -118,9 +143,14 @@ describe('personalised suggestions', () => {
   });
 
   it('lists similar titles and popular titles for an audience', async () => {
-    const item = (await api.db.ds.query(`SELECT id::text FROM catalogue_item WHERE external_id = 'crime-2'`))[0].id;
-    const res = await api.gql(`query($id: ID!) { item(id: $id) { similarItems(first: 5) { score item { title } } }
-      popular(audience: CHILDREN, first: 5) { item { audience } } }`, { id: item });
+    const item = (
+      await api.db.ds.query(`SELECT id::text FROM catalogue_item WHERE external_id = 'crime-2'`)
+    )[0].id;
+    const res = await api.gql(
+      `query($id: ID!) { item(id: $id) { similarItems(first: 5) { score item { title } } }
+      popular(audience: CHILDREN, first: 5) { item { audience } } }`,
+      { id: item },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data.item.similarItems.length).toBeGreaterThan(0);
     for (const s of res.data.item.similarItems) expect(s.item.title).toMatch(/^Crime/);

@@ -16,13 +16,16 @@ let api: TestApi;
 const children: ChildProcess[] = [];
 
 const similarity = async (): Promise<string[]> =>
-  (await api.db.ds.query(
-    `SELECT item_id || ':' || rank || ':' || similar_item_id || ':' || score AS row
+  (
+    await api.db.ds.query(
+      `SELECT item_id || ':' || rank || ':' || similar_item_id || ':' || score AS row
        FROM item_similarity ORDER BY item_id, rank`,
-  )).map((r: { row: string }) => r.row);
+    )
+  ).map((r: { row: string }) => r.row);
 
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  if (!existsSync(MAIN))
+    throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   api = await startTestApi('sharded');
   await seedTasteLibrary(api.db.ds);
 }, 60_000);
@@ -30,11 +33,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(
     children.map(
-      (c) => new Promise((resolve) => {
-        if (c.exitCode !== null) return resolve(null);
-        c.once('exit', resolve);
-        c.kill('SIGTERM');
-      }),
+      (c) =>
+        new Promise((resolve) => {
+          if (c.exitCode !== null) return resolve(null);
+          c.once('exit', resolve);
+          c.kill('SIGTERM');
+        }),
     ),
   );
   await api.close();
@@ -55,9 +59,14 @@ it('builds the same model with two worker processes as with one in-process worke
     LOG_LEVEL: 'warn',
   };
   for (let i = 0; i < 2; i++) {
-    children.push(spawn(process.execPath, [MAIN, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+    children.push(
+      spawn(process.execPath, [MAIN, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
+    );
   }
-  await eventually(async () => (await api.platform.recommendations.queue.workerCount()) >= 2, 30_000);
+  await eventually(
+    async () => (await api.platform.recommendations.queue.workerCount()) >= 2,
+    30_000,
+  );
   await api.platform.recommendations.queue.requestRebuild(4, AS_OF);
   const second = await waitForRefreshedModel(api.db.ds, first);
   expect(Number(second)).toBeGreaterThan(Number(first));

@@ -26,7 +26,10 @@ export interface TestApi {
 }
 
 /** A real API server on an ephemeral port over a fresh database, as clients see it. */
-export async function startTestApi(label: string, opts: { count?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(
+  label: string,
+  opts: { count?: boolean } = {},
+): Promise<TestApi> {
   const db = await createTestDb(label, opts);
   const config = loadConfig({
     DATABASE_URL: db.url,
@@ -64,7 +67,10 @@ export async function startTestApi(label: string, opts: { count?: boolean } = {}
       const auth = bearer === undefined ? admin : bearer;
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       return { ...((await res.json()) as { data?: any; errors?: any[] }), status: res.status };

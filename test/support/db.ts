@@ -21,7 +21,11 @@ export async function createTestDb(label: string, opts: { count?: boolean } = {}
   const url = `${PG_BASE}/${name}`;
   await ensureDatabase(url);
   const statements: string[] = [];
-  const ds = createDataSource({ url, poolSize: 5, onQuery: opts.count ? (sql) => statements.push(sql) : undefined });
+  const ds = createDataSource({
+    url,
+    poolSize: 5,
+    onQuery: opts.count ? (sql) => statements.push(sql) : undefined,
+  });
   await ds.initialize();
   await runMigrations(ds);
   statements.length = 0;

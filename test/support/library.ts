@@ -7,7 +7,11 @@ import type { DataSource } from 'typeorm';
 export async function seedTasteLibrary(ds: DataSource) {
   await ds.query(`INSERT INTO branch (external_id, name, kind) VALUES ('B1', 'Central Library', 'BUILDING'),
                   ('B2', 'Northside', 'BUILDING')`);
-  const genres: Array<[string, string]> = [['crime', 'ADULT'], ['fantasy', 'ADULT'], ['picture', 'CHILDREN']];
+  const genres: Array<[string, string]> = [
+    ['crime', 'ADULT'],
+    ['fantasy', 'ADULT'],
+    ['picture', 'CHILDREN'],
+  ];
   for (const [g] of genres) {
     await ds.query(`INSERT INTO interest (kind, label, key) VALUES ('GENRE', $1, $1)`, [g]);
   }
@@ -55,12 +59,17 @@ export async function seedTasteLibrary(ds: DataSource) {
     crimeReader: (await ids(`SELECT id::text FROM customer WHERE external_id = 'R2'`))[0],
     child: (await ids(`SELECT id::text FROM customer WHERE external_id = 'R90'`))[0],
     adultItems: new Set(await ids(`SELECT id::text FROM catalogue_item WHERE audience = 'ADULT'`)),
-    crimeItems: new Set(await ids(`SELECT id::text FROM catalogue_item WHERE external_id LIKE 'crime-%'`)),
+    crimeItems: new Set(
+      await ids(`SELECT id::text FROM catalogue_item WHERE external_id LIKE 'crime-%'`),
+    ),
   };
 }
 
 /** Polls until `check` returns a value, or fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  ms = 15_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await check();
@@ -71,7 +80,11 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
 }
 
 /** Waits for the newest model to be built and every customer refreshed. */
-export async function waitForRefreshedModel(ds: DataSource, afterId = '0', ms = 60_000): Promise<string> {
+export async function waitForRefreshedModel(
+  ds: DataSource,
+  afterId = '0',
+  ms = 60_000,
+): Promise<string> {
   return eventually(async () => {
     const [row] = await ds.query(
       `SELECT id::text FROM rec_model WHERE id > $1 AND status = 'READY' AND stats ? 'refreshedAt'

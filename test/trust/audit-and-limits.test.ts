@@ -12,7 +12,9 @@ beforeAll(async () => {
   process.env.TEST_RATE_LIMIT = '30';
   api = await startTestApi('audit_limits');
   delete process.env.TEST_RATE_LIMIT;
-  await api.db.ds.query(`INSERT INTO customer (external_id, kind, first_name) VALUES ('C1', 'BORROWER', 'Ada')`);
+  await api.db.ds.query(
+    `INSERT INTO customer (external_id, kind, first_name) VALUES ('C1', 'BORROWER', 'Ada')`,
+  );
 });
 
 afterAll(async () => {
@@ -25,14 +27,17 @@ it('keeps an intact chain, and `audit verify` finds an entry altered by hand', a
     expect(res.errors).toBeUndefined();
   }
   expect(await verifyAuditChain(api.db.ds)).toEqual({ ok: true, checked: 3 });
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
+  if (!existsSync(CLI))
+    throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   const env = { ...process.env, DATABASE_URL: api.db.url, LOG_LEVEL: 'silent' };
   const good = spawnSync(process.execPath, [CLI, 'audit', 'verify'], { env, encoding: 'utf8' });
   expect(good.status).toBe(0);
   expect(good.stdout).toMatch(/intact: 3 entries/);
 
   // A superuser can switch the append-only trigger off; the chain still gives them away.
-  const [second] = await api.db.ds.query('SELECT id::text FROM audit_entry ORDER BY id OFFSET 1 LIMIT 1');
+  const [second] = await api.db.ds.query(
+    'SELECT id::text FROM audit_entry ORDER BY id OFFSET 1 LIMIT 1',
+  );
   await api.db.ds.query('ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only');
   await api.db.ds.query(`UPDATE audit_entry SET actor = 'someone else' WHERE id = $1`, [second.id]);
   await api.db.ds.query('ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only');
@@ -42,7 +47,9 @@ it('keeps an intact chain, and `audit verify` finds an entry altered by hand', a
 });
 
 it('refuses to alter or delete audit entries through SQL', async () => {
-  await expect(api.db.ds.query(`UPDATE audit_entry SET reason = 'x'`)).rejects.toThrow(/append-only/);
+  await expect(api.db.ds.query(`UPDATE audit_entry SET reason = 'x'`)).rejects.toThrow(
+    /append-only/,
+  );
   await expect(api.db.ds.query('DELETE FROM audit_entry')).rejects.toThrow(/append-only/);
 });
 

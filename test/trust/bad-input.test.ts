@@ -7,7 +7,9 @@ let api: TestApi;
 
 beforeAll(async () => {
   api = await startTestApi('bad_input');
-  await api.db.ds.query(`INSERT INTO customer (external_id, kind, first_name) VALUES ('C1', 'BORROWER', 'Ada')`);
+  await api.db.ds.query(
+    `INSERT INTO customer (external_id, kind, first_name) VALUES ('C1', 'BORROWER', 'Ada')`,
+  );
 });
 
 afterAll(async () => {
@@ -21,39 +23,61 @@ function expectCleanError(res: { errors?: any[]; status: number }, code: string)
 }
 
 it('rejects malformed ids as BAD_USER_INPUT', async () => {
-  for (const id of ['abc', '-1', '0', '1.5', '99999999999999999999999', "1; DROP TABLE customer"]) {
-    expectCleanError(await api.gql('query($id: ID!) { customer(id: $id) { id } }', { id }), 'BAD_USER_INPUT');
+  for (const id of ['abc', '-1', '0', '1.5', '99999999999999999999999', '1; DROP TABLE customer']) {
+    expectCleanError(
+      await api.gql('query($id: ID!) { customer(id: $id) { id } }', { id }),
+      'BAD_USER_INPUT',
+    );
   }
 });
 
 it('rejects an unknown enum value before running anything', async () => {
-  const res = await api.gql('mutation { registerCustomer(input: { externalId: "X1", kind: ALIEN }) { id } }');
+  const res = await api.gql(
+    'mutation { registerCustomer(input: { externalId: "X1", kind: ALIEN }) { id } }',
+  );
   expect(res.status).toBe(400);
   expect(res.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-  const viaVariables = await api.gql('mutation($in: RegisterCustomerInput!) { registerCustomer(input: $in) { id } }', {
-    in: { externalId: 'X1', kind: 'ALIEN' },
-  });
+  const viaVariables = await api.gql(
+    'mutation($in: RegisterCustomerInput!) { registerCustomer(input: $in) { id } }',
+    {
+      in: { externalId: 'X1', kind: 'ALIEN' },
+    },
+  );
   expectCleanError(viaVariables, 'BAD_USER_INPUT');
 });
 
 it('names the field for an over-long string and refuses a body over 1 MB', async () => {
-  const long = await api.gql('mutation($in: RegisterCustomerInput!) { registerCustomer(input: $in) { id } }', {
-    in: { externalId: 'X2', kind: 'VISITOR', firstName: 'a'.repeat(500_000) },
-  });
+  const long = await api.gql(
+    'mutation($in: RegisterCustomerInput!) { registerCustomer(input: $in) { id } }',
+    {
+      in: { externalId: 'X2', kind: 'VISITOR', firstName: 'a'.repeat(500_000) },
+    },
+  );
   expectCleanError(long, 'BAD_USER_INPUT');
-  expect(long.errors?.[0].extensions.problems[0]).toMatchObject({ field: 'input.firstName', rule: 'too_big' });
-  const huge = await api.gql('mutation($in: RegisterCustomerInput!) { registerCustomer(input: $in) { id } }', {
-    in: { externalId: 'X3', kind: 'VISITOR', firstName: 'a'.repeat(1_100_000) },
+  expect(long.errors?.[0].extensions.problems[0]).toMatchObject({
+    field: 'input.firstName',
+    rule: 'too_big',
   });
+  const huge = await api.gql(
+    'mutation($in: RegisterCustomerInput!) { registerCustomer(input: $in) { id } }',
+    {
+      in: { externalId: 'X3', kind: 'VISITOR', firstName: 'a'.repeat(1_100_000) },
+    },
+  );
   expect(huge.status).toBe(413);
   expect(huge.errors?.[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
-  const [{ n }] = await api.db.ds.query(`SELECT count(*)::int AS n FROM customer WHERE external_id LIKE 'X%'`);
+  const [{ n }] = await api.db.ds.query(
+    `SELECT count(*)::int AS n FROM customer WHERE external_id LIKE 'X%'`,
+  );
   expect(n).toBe(0);
 });
 
 it('treats SQL-looking search terms as plain text', async () => {
   for (const search of ["'; DROP TABLE customer; --", "%' OR '1'='1", '\\', '_%_']) {
-    const res = await api.gql('query($s: String!) { customers(filter: { search: $s }) { nodes { id } } items(filter: { search: $s }) { nodes { id } } }', { s: search });
+    const res = await api.gql(
+      'query($s: String!) { customers(filter: { search: $s }) { nodes { id } } items(filter: { search: $s }) { nodes { id } } }',
+      { s: search },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data.customers.nodes).toEqual([]);
   }
@@ -72,7 +96,12 @@ it('refuses expired, forged and malformed tokens as UNAUTHENTICATED', async () =
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode('a different secret that is long enough!!'));
   const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"role":"ADMIN","sub":"x"}').toString('base64url')}.`;
-  for (const [token, pattern] of [[expired, /expired/], [forged, /not valid/], [unsigned, /not valid/], ['garbage', /not valid/]] as const) {
+  for (const [token, pattern] of [
+    [expired, /expired/],
+    [forged, /not valid/],
+    [unsigned, /not valid/],
+    ['garbage', /not valid/],
+  ] as const) {
     const res = await api.gql('{ customers { nodes { id } } }', {}, token);
     expect(res.status).toBe(401);
     expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
@@ -89,7 +118,8 @@ it('refuses a 20-level-deep query before executing it', async () => {
 });
 
 it('refuses a query whose cost is far beyond what a page needs', async () => {
-  const res = await api.gql(`{ customers(first: 100) { nodes { activity(first: 100, reason: "cost test") {
+  const res =
+    await api.gql(`{ customers(first: 100) { nodes { activity(first: 100, reason: "cost test") {
     nodes { item { similarItems(first: 50) { item { title } } } } } } } }`);
   expect(res.errors?.[0].extensions.code).toBe('QUERY_TOO_COSTLY');
   expect(res.status).toBe(400);

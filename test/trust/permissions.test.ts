@@ -6,8 +6,27 @@ import { startTestApi, type TestApi } from '../support/api';
  * 'ok', or the error code the caller must get — never a silent null.
  */
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN';
-type Caller = 'anonymous' | 'service' | 'self' | 'otherCustomer' | 'guardian' | 'frontLine' | 'marketing' | 'manager' | 'admin';
-const CALLERS: Caller[] = ['anonymous', 'service', 'self', 'otherCustomer', 'guardian', 'frontLine', 'marketing', 'manager', 'admin'];
+type Caller =
+  | 'anonymous'
+  | 'service'
+  | 'self'
+  | 'otherCustomer'
+  | 'guardian'
+  | 'frontLine'
+  | 'marketing'
+  | 'manager'
+  | 'admin';
+const CALLERS: Caller[] = [
+  'anonymous',
+  'service',
+  'self',
+  'otherCustomer',
+  'guardian',
+  'frontLine',
+  'marketing',
+  'manager',
+  'admin',
+];
 
 let api: TestApi;
 const tokens = {} as Record<Caller, string | null>;
@@ -24,42 +43,149 @@ interface Op {
 
 const NONE = 'FORBIDDEN' as const;
 const personal = (rest: Partial<Record<Caller, Outcome>> = {}): Record<Caller, Outcome> => ({
-  anonymous: 'UNAUTHENTICATED', service: NONE, self: 'ok', otherCustomer: NONE, guardian: 'ok',
-  frontLine: 'ok', marketing: NONE, manager: NONE, admin: 'ok', ...rest,
+  anonymous: 'UNAUTHENTICATED',
+  service: NONE,
+  self: 'ok',
+  otherCustomer: NONE,
+  guardian: 'ok',
+  frontLine: 'ok',
+  marketing: NONE,
+  manager: NONE,
+  admin: 'ok',
+  ...rest,
 });
 const staffOnly = (rest: Partial<Record<Caller, Outcome>> = {}): Record<Caller, Outcome> => ({
-  anonymous: 'UNAUTHENTICATED', service: NONE, self: NONE, otherCustomer: NONE, guardian: NONE,
-  frontLine: 'ok', marketing: NONE, manager: NONE, admin: 'ok', ...rest,
+  anonymous: 'UNAUTHENTICATED',
+  service: NONE,
+  self: NONE,
+  otherCustomer: NONE,
+  guardian: NONE,
+  frontLine: 'ok',
+  marketing: NONE,
+  manager: NONE,
+  admin: 'ok',
+  ...rest,
 });
-const everyone: Record<Caller, Outcome> = Object.fromEntries(CALLERS.map((c) => [c, 'ok'])) as Record<Caller, Outcome>;
+const everyone: Record<Caller, Outcome> = Object.fromEntries(
+  CALLERS.map((c) => [c, 'ok']),
+) as Record<Caller, Outcome>;
 
 const OPS: Op[] = [
   { name: 'catalogue search', query: '{ items(first: 1) { nodes { title } } }', expect: everyone },
   { name: 'events', query: '{ events(first: 1) { nodes { title } } }', expect: everyone },
   { name: 'branches', query: '{ branches { name } }', expect: everyone },
   { name: 'popular list', query: '{ popular(first: 1) { score } }', expect: everyone },
-  { name: 'customer record', query: 'query($id: ID!) { customer(id: $id) { externalId kind status ageBand } }', vars: () => ({ id: target }), expect: personal() },
-  { name: 'contact details', query: 'query($id: ID!) { customer(id: $id) { firstName lastName email phone postcode } }', vars: () => ({ id: target }), expect: personal() },
-  { name: 'interests', query: 'query($id: ID!) { customer(id: $id) { interests { weight } } }', vars: () => ({ id: target }), expect: personal() },
-  { name: 'activity history (with a reason)', query: 'query($id: ID!) { customer(id: $id) { activity(first: 5, reason: "customer asked at the desk") { nodes { type } } } }', vars: () => ({ id: target }), expect: personal() },
-  { name: 'activity summary (with a reason)', query: 'query($id: ID!) { customer(id: $id) { activitySummary(reason: "customer asked at the desk") { total } } }', vars: () => ({ id: target }), expect: personal() },
-  { name: 'recommendations', query: 'query($id: ID!) { customer(id: $id) { recommendations(first: 3) { score } } }', vars: () => ({ id: target }), expect: personal() },
-  { name: 'access log', query: 'query($id: ID!) { customer(id: $id) { accessLog { action } } }', vars: () => ({ id: target }), expect: personal({ frontLine: NONE }) },
-  { name: 'customer search', query: '{ customers(first: 5) { nodes { id } } }', expect: staffOnly() },
-  { name: 'register a customer', query: 'mutation($e: String!) { registerCustomer(input: { externalId: $e, kind: VISITOR }) { id } }', vars: () => ({ e: `perm-${++seq}` }), expect: staffOnly() },
-  { name: 'update a customer', query: 'mutation($id: ID!) { updateCustomer(id: $id, input: { preferredLanguage: "en" }) { id } }', vars: () => ({ id: target }), expect: staffOnly() },
-  { name: 'record activity', query: 'mutation($id: ID!, $k: String!) { recordActivity(input: { customerId: $id, type: VISIT, occurredAt: "2026-01-01T10:00:00Z", sourceKey: $k }) { status } }', vars: () => ({ id: target, k: `perm-visit-${++seq}` }), expect: staffOnly({ service: 'ok' }) },
-  { name: 'create a title', query: 'mutation($e: String!) { createItem(input: { externalId: $e, title: "T" }) { id } }', vars: () => ({ e: `perm-item-${++seq}` }), expect: staffOnly() },
-  { name: 'create a branch', query: 'mutation($e: String!) { createBranch(input: { externalId: $e, name: "B", kind: OUTREACH }) { id } }', vars: () => ({ e: `perm-branch-${++seq}` }), expect: staffOnly({ frontLine: NONE }) },
-  { name: 'declare an interest', query: 'mutation($id: ID!) { declareInterest(customerId: $id, input: { kind: GENRE, label: "Crime" }) { weight } }', vars: () => ({ id: target }), expect: personal() },
-  { name: 'dismiss a suggestion', query: 'mutation($id: ID!, $item: ID!) { dismissRecommendation(customerId: $id, itemId: $item) }', vars: () => ({ id: target, item: itemId }), expect: personal() },
-  { name: 'change personalisation', query: 'mutation($id: ID!) { setRecommendationMode(customerId: $id, mode: FULL) { id } }', vars: () => ({ id: target }), expect: personal() },
+  {
+    name: 'customer record',
+    query: 'query($id: ID!) { customer(id: $id) { externalId kind status ageBand } }',
+    vars: () => ({ id: target }),
+    expect: personal(),
+  },
+  {
+    name: 'contact details',
+    query: 'query($id: ID!) { customer(id: $id) { firstName lastName email phone postcode } }',
+    vars: () => ({ id: target }),
+    expect: personal(),
+  },
+  {
+    name: 'interests',
+    query: 'query($id: ID!) { customer(id: $id) { interests { weight } } }',
+    vars: () => ({ id: target }),
+    expect: personal(),
+  },
+  {
+    name: 'activity history (with a reason)',
+    query:
+      'query($id: ID!) { customer(id: $id) { activity(first: 5, reason: "customer asked at the desk") { nodes { type } } } }',
+    vars: () => ({ id: target }),
+    expect: personal(),
+  },
+  {
+    name: 'activity summary (with a reason)',
+    query:
+      'query($id: ID!) { customer(id: $id) { activitySummary(reason: "customer asked at the desk") { total } } }',
+    vars: () => ({ id: target }),
+    expect: personal(),
+  },
+  {
+    name: 'recommendations',
+    query: 'query($id: ID!) { customer(id: $id) { recommendations(first: 3) { score } } }',
+    vars: () => ({ id: target }),
+    expect: personal(),
+  },
+  {
+    name: 'access log',
+    query: 'query($id: ID!) { customer(id: $id) { accessLog { action } } }',
+    vars: () => ({ id: target }),
+    expect: personal({ frontLine: NONE }),
+  },
+  {
+    name: 'customer search',
+    query: '{ customers(first: 5) { nodes { id } } }',
+    expect: staffOnly(),
+  },
+  {
+    name: 'register a customer',
+    query:
+      'mutation($e: String!) { registerCustomer(input: { externalId: $e, kind: VISITOR }) { id } }',
+    vars: () => ({ e: `perm-${++seq}` }),
+    expect: staffOnly(),
+  },
+  {
+    name: 'update a customer',
+    query:
+      'mutation($id: ID!) { updateCustomer(id: $id, input: { preferredLanguage: "en" }) { id } }',
+    vars: () => ({ id: target }),
+    expect: staffOnly(),
+  },
+  {
+    name: 'record activity',
+    query:
+      'mutation($id: ID!, $k: String!) { recordActivity(input: { customerId: $id, type: VISIT, occurredAt: "2026-01-01T10:00:00Z", sourceKey: $k }) { status } }',
+    vars: () => ({ id: target, k: `perm-visit-${++seq}` }),
+    expect: staffOnly({ service: 'ok' }),
+  },
+  {
+    name: 'create a title',
+    query: 'mutation($e: String!) { createItem(input: { externalId: $e, title: "T" }) { id } }',
+    vars: () => ({ e: `perm-item-${++seq}` }),
+    expect: staffOnly(),
+  },
+  {
+    name: 'create a branch',
+    query:
+      'mutation($e: String!) { createBranch(input: { externalId: $e, name: "B", kind: OUTREACH }) { id } }',
+    vars: () => ({ e: `perm-branch-${++seq}` }),
+    expect: staffOnly({ frontLine: NONE }),
+  },
+  {
+    name: 'declare an interest',
+    query:
+      'mutation($id: ID!) { declareInterest(customerId: $id, input: { kind: GENRE, label: "Crime" }) { weight } }',
+    vars: () => ({ id: target }),
+    expect: personal(),
+  },
+  {
+    name: 'dismiss a suggestion',
+    query:
+      'mutation($id: ID!, $item: ID!) { dismissRecommendation(customerId: $id, itemId: $item) }',
+    vars: () => ({ id: target, item: itemId }),
+    expect: personal(),
+  },
+  {
+    name: 'change personalisation',
+    query: 'mutation($id: ID!) { setRecommendationMode(customerId: $id, mode: FULL) { id } }',
+    vars: () => ({ id: target }),
+    expect: personal(),
+  },
 ];
 
 beforeAll(async () => {
   api = await startTestApi('permissions');
   const ds = api.db.ds;
-  await ds.query(`INSERT INTO customer (external_id, kind, first_name, email) VALUES ('G', 'BORROWER', 'Gina', 'g@example.org'), ('O', 'BORROWER', 'Olu', 'o@example.org')`);
+  await ds.query(
+    `INSERT INTO customer (external_id, kind, first_name, email) VALUES ('G', 'BORROWER', 'Gina', 'g@example.org'), ('O', 'BORROWER', 'Olu', 'o@example.org')`,
+  );
   const [g] = await ds.query(`SELECT id::text FROM customer WHERE external_id = 'G'`);
   const [o] = await ds.query(`SELECT id::text FROM customer WHERE external_id = 'O'`);
   const [t] = await ds.query(
@@ -68,7 +194,9 @@ beforeAll(async () => {
     [g.id],
   );
   target = t.id;
-  const [item] = await ds.query(`INSERT INTO catalogue_item (external_id, title, audience) VALUES ('I1', 'A picture book', 'CHILDREN') RETURNING id::text`);
+  const [item] = await ds.query(
+    `INSERT INTO catalogue_item (external_id, title, audience) VALUES ('I1', 'A picture book', 'CHILDREN') RETURNING id::text`,
+  );
   itemId = item.id;
   tokens.anonymous = null;
   tokens.service = await api.token(Role.SERVICE);
@@ -102,22 +230,50 @@ describe.each(OPS)('$name', (op) => {
 
 describe('history needs a reason and a customer who keeps it', () => {
   it('refuses front-line staff who give no reason', async () => {
-    const res = await api.gql('query($id: ID!) { customer(id: $id) { activity(first: 1) { nodes { type } } } }', { id: target }, tokens.frontLine);
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'reason' }] });
+    const res = await api.gql(
+      'query($id: ID!) { customer(id: $id) { activity(first: 1) { nodes { type } } } }',
+      { id: target },
+      tokens.frontLine,
+    );
+    expect(res.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: [{ field: 'reason' }],
+    });
   });
 
   it('refuses staff for a customer who chose NEVER, but lets the customer see their own', async () => {
     await api.db.ds.query(`UPDATE customer SET history_choice = 'NEVER' WHERE id = $1`, [target]);
-    const staff = await api.gql('query($id: ID!) { customer(id: $id) { activity(first: 1, reason: "checking a loan") { nodes { type } } } }', { id: target }, tokens.frontLine);
+    const staff = await api.gql(
+      'query($id: ID!) { customer(id: $id) { activity(first: 1, reason: "checking a loan") { nodes { type } } } }',
+      { id: target },
+      tokens.frontLine,
+    );
     expect(staff.errors?.[0].extensions.code).toBe('FORBIDDEN');
-    const own = await api.gql('query($id: ID!) { customer(id: $id) { activity(first: 1) { nodes { type } } } }', { id: target }, tokens.self);
+    const own = await api.gql(
+      'query($id: ID!) { customer(id: $id) { activity(first: 1) { nodes { type } } } }',
+      { id: target },
+      tokens.self,
+    );
     expect(own.errors).toBeUndefined();
     await api.db.ds.query(`UPDATE customer SET history_choice = 'KEEP' WHERE id = $1`, [target]);
   });
 
   it('records who looked and why, and shows it to the customer', async () => {
-    await api.gql('query($id: ID!) { customer(id: $id) { activity(first: 1, reason: "lost item enquiry") { nodes { type } } } }', { id: target }, tokens.frontLine);
-    const log = await api.gql('query($id: ID!) { customer(id: $id) { accessLog { actor actorRole action reason } } }', { id: target }, tokens.self);
-    expect(log.data.customer.accessLog).toContainEqual({ actor: 'Pat at the desk', actorRole: 'FRONT_LINE_STAFF', action: 'activity.read', reason: 'lost item enquiry' });
+    await api.gql(
+      'query($id: ID!) { customer(id: $id) { activity(first: 1, reason: "lost item enquiry") { nodes { type } } } }',
+      { id: target },
+      tokens.frontLine,
+    );
+    const log = await api.gql(
+      'query($id: ID!) { customer(id: $id) { accessLog { actor actorRole action reason } } }',
+      { id: target },
+      tokens.self,
+    );
+    expect(log.data.customer.accessLog).toContainEqual({
+      actor: 'Pat at the desk',
+      actorRole: 'FRONT_LINE_STAFF',
+      action: 'activity.read',
+      reason: 'lost item enquiry',
+    });
   });
 });

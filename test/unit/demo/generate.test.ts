@@ -188,9 +188,7 @@ describe('generateDemoLibrary', () => {
         author: new Set(library.items.flatMap((i) => i.authors)),
         format: new Set(library.items.map((i) => i.format as string)),
         language: new Set(library.items.map((i) => i.language)),
-        event_type: new Set(
-          library.events.map((e) => e.topics[0].slice(EVENT_TYPE_PREFIX.length)),
-        ),
+        event_type: new Set(library.events.map((e) => e.topics[0].slice(EVENT_TYPE_PREFIX.length))),
       };
       const customers = byId(library.customers);
       expect(new Set(library.interests.map((i) => i.kind))).toEqual(

@@ -76,6 +76,16 @@ describe('evaluation protocol', () => {
 
   it('measures coverage as distinct recommended titles over the catalogue', () => {
     const users = split.users.slice(0, 2);
-    expect(summarise([[1, 2], [2, 3]], users, 10, 12).coverage).toBeCloseTo(3 / 12);
+    expect(
+      summarise(
+        [
+          [1, 2],
+          [2, 3],
+        ],
+        users,
+        10,
+        12,
+      ).coverage,
+    ).toBeCloseTo(3 / 12);
   });
 });

@@ -45,7 +45,11 @@ const crime = { genres: ['Crime fiction'] };
 export const CATALOGUE: CatalogueItem[] = [
   ...shelf(6, { ...englishBook, ...crime }, 'Crime Writer'),
   ...shelf(6, { ...englishBook, genres: ['Science fiction'] }, 'SF Writer'),
-  ...shelf(4, { ...englishBook, audience: Audience.CHILDREN, subjects: ['Picture books'] }, 'Artist'),
+  ...shelf(
+    4,
+    { ...englishBook, audience: Audience.CHILDREN, subjects: ['Picture books'] },
+    'Artist',
+  ),
   ...shelf(4, { ...englishBook, audience: Audience.YOUNG_ADULT, genres: ['Fantasy'] }, 'YA Writer'),
   ...shelf(2, { ...englishBook, ...crime, language: 'pl' }, 'Polish Writer'),
   ...shelf(2, { ...englishBook, ...crime, format: ItemFormat.LARGE_PRINT }, 'Large Print Writer'),

@@ -49,11 +49,13 @@ describe('reason sentences', () => {
   });
 
   it('falls back to a generic sentence when a name is unknown', () => {
-    expect(renderReasons([
-      { kind: 'BORROWED_SIMILAR', itemIndex: 99, activity: ActivityType.LOAN, share: 1 },
-      { kind: 'POPULAR_AT_BRANCH', branchIndex: 99, share: 1 },
-      { kind: 'ATTENDED_EVENT', eventIndex: 99, interestLabel: 'robotics', share: 1 },
-    ])).toEqual([
+    expect(
+      renderReasons([
+        { kind: 'BORROWED_SIMILAR', itemIndex: 99, activity: ActivityType.LOAN, share: 1 },
+        { kind: 'POPULAR_AT_BRANCH', branchIndex: 99, share: 1 },
+        { kind: 'ATTENDED_EVENT', eventIndex: 99, interestLabel: 'robotics', share: 1 },
+      ]),
+    ).toEqual([
       'Similar to a title you borrowed',
       'Popular at your library',
       'Because you attended an event about robotics',

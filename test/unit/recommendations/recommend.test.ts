@@ -164,10 +164,15 @@ describe('recommendForCustomer', () => {
   it('boosts a title on the shelf at the home branch and says so', () => {
     const base = recommendForCustomer(model, adult([loan(0)], { homeBranch: 0 }), context);
     const target = base[1].itemIndex;
-    const boosted = recommendForCustomer(model, adult([loan(0)], { homeBranch: 0 }), {
-      now: NOW,
-      availableAtHomeBranch: new Set([target]),
-    }, { availabilityBoost: 3 });
+    const boosted = recommendForCustomer(
+      model,
+      adult([loan(0)], { homeBranch: 0 }),
+      {
+        now: NOW,
+        availableAtHomeBranch: new Set([target]),
+      },
+      { availabilityBoost: 3 },
+    );
     expect(boosted[0].itemIndex).toBe(target);
     expect(boosted[0].reasons.map((r) => r.kind)).toContain('AVAILABLE_AT_BRANCH');
   });
