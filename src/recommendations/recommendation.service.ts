@@ -171,15 +171,13 @@ export class RecommendationService {
 
   /** Queues a refresh without making the caller wait for, or fail on, Redis. */
   requestRefresh(customerIds: readonly string[]): void {
-    this.queue
-      .scheduleRefresh(customerIds)
-      .catch((err) =>
-        this.log.warn({
-          event: 'recommendations.refresh_not_queued',
-          count: customerIds.length,
-          err: safeError(err),
-        }),
-      );
+    this.queue.scheduleRefresh(customerIds).catch((err) =>
+      this.log.warn({
+        event: 'recommendations.refresh_not_queued',
+        count: customerIds.length,
+        err: safeError(err),
+      }),
+    );
   }
 
   /** Titles this customer has borrowed, held, used or dismissed, among the given ones. */
