@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -80,22 +80,34 @@ const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
 
 /** Refuses over-costly operations before any resolver runs. */
 export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
+  const estimators = [pageEstimator, simpleEstimator({ defaultComplexity: 1 })];
+  // Apollo hands back the same parsed document for the same query text, so the cost of an
+  // operation without variables is computed once rather than on every request.
+  const costOf = new WeakMap<DocumentNode, Map<string | undefined, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName,
-              variables: request.variables,
-              estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch {
-            // Variables that do not fit the schema: execution reports them as BAD_USER_INPUT.
-            return;
+          const cacheable = !request.variables || Object.keys(request.variables).length === 0;
+          let cost = cacheable ? costOf.get(document)?.get(request.operationName) : undefined;
+          if (cost === undefined) {
+            try {
+              cost = getComplexity({
+                schema,
+                query: document,
+                operationName: request.operationName,
+                variables: request.variables,
+                estimators,
+              });
+            } catch {
+              // Variables that do not fit the schema: execution reports them as BAD_USER_INPUT.
+              return;
+            }
+            if (cacheable) {
+              const byName = costOf.get(document) ?? new Map<string | undefined, number>();
+              byName.set(request.operationName, cost);
+              costOf.set(document, byName);
+            }
           }
           if (cost > maxCost) {
             throw new GraphQLError(
