@@ -40,6 +40,8 @@ const schema = z.object({
   JWT_AUDIENCE: z.string().default('commonplace-api'),
   /** Days activity stays linked to customers whose history choice is DEFAULT. */
   HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** A suggestion counts as opened or borrowed when that happens within this many days. */
+  RECOMMENDATION_ATTRIBUTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Requests a token may make per minute before it is told to slow down. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Largest query cost accepted; each field costs 1, lists multiply by their page size. */

@@ -111,6 +111,7 @@ export async function openPlatform(
     }),
     log,
     async close() {
+      await services.impressions.close();
       await queue.close();
       redis.disconnect();
       await ds.destroy();

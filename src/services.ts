@@ -13,6 +13,7 @@ import { EventService } from './events/event.service';
 import { disclosureThresholdFromEnv } from './insights/disclosure';
 import { InsightsService } from './insights/insights.service';
 import { InterestService } from './interests/interest.service';
+import { ImpressionRecorder } from './recommendations/impression.recorder';
 import type { RecommendationService } from './recommendations/recommendation.service';
 
 /** The domain services, built once per process and shared by every request. */
@@ -32,6 +33,7 @@ export function createServices(
     libraryEvents: new EventService(ds),
     interests: new InterestService(ds, events),
     recommendations,
+    impressions: new ImpressionRecorder(ds, privacy.log),
     audit,
     insights: new InsightsService(ds, { disclosureThreshold: disclosureThresholdFromEnv() }),
     ...createPrivacyServices({ ds, audit, recommendations, ...privacy }),

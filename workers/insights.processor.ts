@@ -1,5 +1,6 @@
 import type { Platform } from '../src/platform';
 import { refreshInsights } from '../src/insights/refresh';
+import { rollUpOutcomes } from '../src/recommendations/impression.repository';
 import { type ScheduledWorker, startScheduledWorker } from './scheduled-worker';
 
 export const INSIGHTS_QUEUE = 'insights';
@@ -15,7 +16,12 @@ export function startInsightsWorker(p: Platform): Promise<ScheduledWorker> {
     schedules: [{ id: HOURLY_INSIGHTS, pattern: INSIGHTS_CRON, jobName: 'refresh' }],
     process: async () => {
       const { refreshedAt, ms } = await refreshInsights(p.ds);
-      return { refreshedAt: refreshedAt.toISOString(), refreshMs: ms };
+      // Suggestion outcomes: mark what was opened and borrowed, count closed months.
+      const outcomes = await rollUpOutcomes(p.ds, {
+        now: new Date(),
+        windowDays: p.config.RECOMMENDATION_ATTRIBUTION_DAYS,
+      });
+      return { refreshedAt: refreshedAt.toISOString(), refreshMs: ms, ...outcomes };
     },
   });
 }

@@ -25,6 +25,8 @@ export interface PrivacyWorkerDeps {
   /** Days DEFAULT customers' activity stays linked (HISTORY_RETENTION_DAYS). */
   retentionDays: number;
   batchSize?: number;
+  /** RECOMMENDATION_ATTRIBUTION_DAYS: suggestion outcomes are matched before detaching. */
+  attributionDays?: number;
   /** The clock; tests pin it. */
   now?: () => Date;
 }
@@ -42,6 +44,7 @@ export function privacyProcessor(deps: PrivacyWorkerDeps) {
       now: deps.now?.() ?? new Date(),
       retentionDays: job.data.retentionDays ?? deps.retentionDays,
       batchSize: deps.batchSize,
+      attributionDays: deps.attributionDays,
     });
   };
 }
@@ -55,6 +58,7 @@ export function startPrivacyWorker(p: Platform): Promise<ScheduledWorker> {
     ds: p.ds,
     log: p.log.child({ component: 'privacy-worker' }),
     retentionDays: p.config.HISTORY_RETENTION_DAYS,
+    attributionDays: p.config.RECOMMENDATION_ATTRIBUTION_DAYS,
   });
   return startScheduledWorker(p, {
     queueName: PRIVACY_QUEUE,

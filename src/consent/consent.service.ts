@@ -4,6 +4,7 @@ import type { Actor } from '../auth/role';
 import { assertId } from '../common/ids';
 import { type Logger, safeError } from '../common/logger';
 import { RecommendationMode } from '../recommendations/recommendation.enums';
+import { detachImpressions } from '../recommendations/impression.repository';
 import type { ConsentRecord } from './consent-record.entity';
 import { ConsentPurpose, type HistoryChoice } from './consent.enums';
 import {
@@ -125,6 +126,10 @@ export class ConsentService {
         : subject.historyChoice;
     if (modeAfter !== subject.mode || choiceAfter !== subject.historyChoice) {
       await updateConsentSubject(tx, subject.id, modeAfter, choiceAfter);
+    }
+    // Personalisation off: what they were shown is no longer linked to them either.
+    if (modeAfter === RecommendationMode.OFF && subject.mode !== RecommendationMode.OFF) {
+      await detachImpressions(tx, subject.id);
     }
     return {
       customerId: subject.id,

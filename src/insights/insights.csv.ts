@@ -58,6 +58,17 @@ export const CSV_COLUMNS: Record<InsightReport, readonly string[]> = {
     'suppressed',
   ],
   [InsightReport.PC_USE]: ['dayOfWeek', 'hour', 'sessions', 'suppressed'],
+  [InsightReport.RECOMMENDATIONS]: [
+    'period',
+    'branchId',
+    'list',
+    'shown',
+    'clicked',
+    'borrowed',
+    'clickThroughRate',
+    'borrowThroughRate',
+    'suppressed',
+  ],
 };
 
 function cell(value: unknown): string {

@@ -1,14 +1,14 @@
 import type { DataSource } from 'typeorm';
 import type { ActivityType, Channel } from '../activity/activity.enums';
+import { COUNTED_ENTRY } from '../activity/counted';
 import type { AgeBand, CustomerKind } from '../customers/customer.enums';
 import type { ResolvedFilter } from './insights.filter';
 import type { CustomerMeasure } from './insights.types';
 import type { PopulationRow } from './population';
 import { SUMMARY_TIME_ZONE } from './refresh';
 
-// Every report counts the same entries: not corrections, and not entries a correction cancels.
-const COUNTED = `a.type <> 'CORRECTION'
-  AND NOT EXISTS (SELECT 1 FROM activity c WHERE c.corrects_id = a.id AND c.type = 'CORRECTION')`;
+// Every report counts the same entries.
+const COUNTED = COUNTED_ENTRY;
 
 // People behind a set of entries: distinct customers, plus one for any anonymised entries. The
 // anonymised entries may all be one person, so counting them as one never overstates the people
@@ -87,6 +87,18 @@ export interface RawPcCell {
   hour: number;
   sessions: number;
   people: number;
+}
+
+export interface RawOutcomeCell {
+  period: Date;
+  branchId: string | null;
+  list: string;
+  shown: number;
+  clicked: number;
+  borrowed: number;
+  peopleShown: number;
+  peopleClicked: number;
+  peopleBorrowed: number;
 }
 
 /** Work memory for one report query; reports are few and run one at a time per manager. */
@@ -329,6 +341,41 @@ export class InsightsRepository {
         GROUP BY 1, 2
         ORDER BY 1, 2`,
       [f.from, f.to, f.timeZone],
+    );
+  }
+
+  /**
+   * Suggestions shown per month, home branch and list (and every branch together), with how
+   * many were opened and borrowed: closed months from `recommendation_outcome`, the months
+   * still open counted from the impressions themselves. A month is in exactly one of the two.
+   */
+  recommendationOutcomes(f: ResolvedFilter): Promise<RawOutcomeCell[]> {
+    return this.read<RawOutcomeCell>(
+      `WITH cells AS (
+         SELECT month, branch_id, source, shown, clicked, borrowed,
+                people_shown, people_clicked, people_borrowed
+           FROM recommendation_outcome
+          WHERE month >= date_trunc('month', $1::timestamptz, '${SUMMARY_TIME_ZONE}')
+            AND month < $2
+         UNION ALL
+         SELECT date_trunc('month', first_shown_at, '${SUMMARY_TIME_ZONE}'), branch_id, source,
+                count(*), count(clicked_at), count(borrowed_at), count(DISTINCT customer_id),
+                count(DISTINCT customer_id) FILTER (WHERE clicked_at IS NOT NULL),
+                count(DISTINCT customer_id) FILTER (WHERE borrowed_at IS NOT NULL)
+           FROM recommendation_impression
+          WHERE first_shown_at >= date_trunc('month', $1::timestamptz, '${SUMMARY_TIME_ZONE}')
+            AND first_shown_at < $2
+          GROUP BY 1, 2, 3
+       )
+       SELECT month AS period, branch_id::text AS "branchId", source AS list,
+              sum(shown)::int AS shown, sum(clicked)::int AS clicked,
+              sum(borrowed)::int AS borrowed, sum(people_shown)::int AS "peopleShown",
+              sum(people_clicked)::int AS "peopleClicked",
+              sum(people_borrowed)::int AS "peopleBorrowed"
+         FROM cells
+        GROUP BY GROUPING SETS ((month, branch_id, source), (month, source))
+        ORDER BY 1, GROUPING(branch_id) DESC, branch_id, source`,
+      [f.from, f.to],
     );
   }
 

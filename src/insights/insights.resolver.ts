@@ -11,6 +11,7 @@ import {
   LapsedRow,
   PcUseRow,
   ReachRow,
+  RecommendationOutcomeRow,
   StockRow,
 } from './insights.types';
 
@@ -106,6 +107,19 @@ export class InsightsResolver {
     @Arg('filter', () => InsightFilter, filterArg) filter?: InsightFilter,
   ) {
     return ctx.services.insights.pcUse(filter);
+  }
+
+  @Query(() => [RecommendationOutcomeRow], {
+    description:
+      'Were suggestions any use: per month, home branch and list, suggestions shown to ' +
+      'customers and how many they opened (click-through) and borrowed (borrow-through) within ' +
+      'RECOMMENDATION_ATTRIBUTION_DAYS of first seeing them. By month only.',
+  })
+  insightsRecommendations(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => InsightFilter, filterArg) filter?: InsightFilter,
+  ) {
+    return ctx.services.insights.recommendations(filter);
   }
 
   @Query(() => String, { description: 'Any report as CSV, with the same rows as its query.' })

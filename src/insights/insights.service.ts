@@ -3,20 +3,31 @@ import { effectiveThreshold, suppressSmallCells } from './disclosure';
 import { resolveFilter } from './insights.filter';
 import { reportCsv } from './insights.csv';
 import { InsightsRepository } from './insights.repository';
-import { cohortRows, demandRanking, eventRows, rankReach, stockRows } from './insights.shape';
+import {
+  cohortRows,
+  demandRanking,
+  eventRows,
+  outcomeRows,
+  rankReach,
+  stockRows,
+} from './insights.shape';
 import {
   type ActivityUseRow,
   type CohortRow,
   type CustomerUseRow,
   type EventAttendanceRow,
   type InsightFilter,
+  InsightPeriod,
   InsightReport,
   type LapsedRow,
   type PcUseRow,
   type ReachRow,
+  type RecommendationOutcomeRow,
   type StockRow,
 } from './insights.types';
 import { parsePopulationCsv } from './population';
+import { SUMMARY_TIME_ZONE } from './refresh';
+import { DomainError } from '../common/errors';
 
 export interface InsightsOptions {
   /** Smallest number of people a shown cell may describe; from `DISCLOSURE_THRESHOLD`. */
@@ -97,6 +108,26 @@ export class InsightsService {
     return suppressSmallCells(await this.repo.pcUse(filter), ['sessions'], threshold);
   }
 
+  /**
+   * Were suggestions any use: shown, opened and borrowed per month. Months only, in
+   * Europe/London, because closed months are kept as monthly counts once the link between
+   * people and what they were shown is gone.
+   */
+  async recommendations(input?: InsightFilter): Promise<RecommendationOutcomeRow[]> {
+    const { filter, threshold } = this.prepare(input);
+    if (filter.period !== InsightPeriod.MONTH) {
+      throw DomainError.badInput('filter.period', 'month_only', 'this report is by month only');
+    }
+    if (filter.timeZone !== SUMMARY_TIME_ZONE) {
+      throw DomainError.badInput(
+        'filter.timeZone',
+        'fixed',
+        `this report's months are cut in ${SUMMARY_TIME_ZONE}`,
+      );
+    }
+    return outcomeRows(await this.repo.recommendationOutcomes(filter), threshold);
+  }
+
   /** The rows of one report, by name. */
   rows(report: InsightReport, input?: InsightFilter): Promise<object[]> {
     switch (report) {
@@ -118,6 +149,8 @@ export class InsightsService {
         return this.events(input);
       case InsightReport.PC_USE:
         return this.pcUse(input);
+      case InsightReport.RECOMMENDATIONS:
+        return this.recommendations(input);
     }
   }
 

@@ -2,10 +2,18 @@ import { suppressSmallCells } from './disclosure';
 import type {
   RawCohortCell,
   RawEventCell,
+  RawOutcomeCell,
   RawReachCell,
   RawStockCell,
 } from './insights.repository';
-import type { CohortRow, EventAttendanceRow, ReachRow, StockRow } from './insights.types';
+import type {
+  CohortRow,
+  EventAttendanceRow,
+  ReachRow,
+  RecommendationOutcomeRow,
+  StockRow,
+  SuggestionListKind,
+} from './insights.types';
 
 const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
 
@@ -87,4 +95,32 @@ export function eventRows(cells: readonly RawEventCell[], threshold: number): Ev
     fillRate: ratio(attendanceAtCapped, c.capacity),
   }));
   return suppressSmallCells(rated, ['attendance', 'fillRate'], threshold);
+}
+
+/**
+ * Suggestion outcome rows. A row describing too few people is suppressed whole; otherwise the
+ * clicked and borrowed counts (and their rates) are each suppressed when too few people stand
+ * behind them, so a small number of people who borrowed is never shown.
+ */
+export function outcomeRows(
+  cells: readonly RawOutcomeCell[],
+  threshold: number,
+): RecommendationOutcomeRow[] {
+  const small = (people: number) => people > 0 && people < threshold;
+  return cells.map((c) => {
+    const hideAll = small(c.peopleShown);
+    const clicked = hideAll || small(c.peopleClicked) ? null : c.clicked;
+    const borrowed = hideAll || small(c.peopleBorrowed) ? null : c.borrowed;
+    return {
+      period: c.period,
+      branchId: c.branchId,
+      list: c.list as SuggestionListKind,
+      shown: hideAll ? null : c.shown,
+      clicked,
+      borrowed,
+      clickThroughRate: clicked == null ? null : ratio(clicked, c.shown),
+      borrowThroughRate: borrowed == null ? null : ratio(borrowed, c.shown),
+      suppressed: hideAll,
+    };
+  });
 }

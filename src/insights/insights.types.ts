@@ -29,6 +29,7 @@ export enum InsightReport {
   DEMAND = 'DEMAND',
   EVENTS = 'EVENTS',
   PC_USE = 'PC_USE',
+  RECOMMENDATIONS = 'RECOMMENDATIONS',
 }
 
 registerEnumType(InsightPeriod, { name: 'InsightPeriod', description: 'Reporting period length.' });
@@ -263,5 +264,49 @@ export class PcUseRow {
   sessions: number | null;
 
   @Field()
+  suppressed: boolean;
+}
+
+/** Which list a suggestion was shown on. */
+export enum SuggestionListKind {
+  /** The customer's own computed list. */
+  PERSONAL = 'PERSONAL',
+  /** Popular titles shown while their own list was being computed. */
+  POPULAR_FALLBACK = 'POPULAR_FALLBACK',
+}
+
+registerEnumType(SuggestionListKind, { name: 'SuggestionListKind' });
+
+@ObjectType({
+  description:
+    'Suggestions shown to customers in one month (Europe/London), by home branch and list, and ' +
+    'how many of them the customer went on to open and to borrow within the attribution window.',
+})
+export class RecommendationOutcomeRow {
+  @Field(() => Date, { description: 'First day of the month the suggestions were first shown.' })
+  period: Date;
+
+  @Field(() => ID, { nullable: true, description: 'Home branch; null: every branch together.' })
+  branchId: string | null;
+
+  @Field(() => SuggestionListKind)
+  list: SuggestionListKind;
+
+  @Field(() => Int, { nullable: true, description: 'Distinct customer-title suggestions shown.' })
+  shown: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Of those, opened by the customer.' })
+  clicked: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Of those, borrowed by the customer.' })
+  borrowed: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'clicked / shown.' })
+  clickThroughRate: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'borrowed / shown.' })
+  borrowThroughRate: number | null;
+
+  @Field({ description: 'True when the whole row describes too few people to show.' })
   suppressed: boolean;
 }

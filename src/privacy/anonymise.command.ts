@@ -41,6 +41,7 @@ export async function anonymiseCommand(
       now: new Date(),
       retentionDays,
       batchSize: opts.batchSize,
+      attributionDays: config.RECOMMENDATION_ATTRIBUTION_DAYS,
     });
     io.out(
       `detached ${r.defaultDetached + r.neverDetached + r.erasedDetached} activity entries ` +

@@ -13,6 +13,7 @@ import {
   tombstone,
   unlinkWards,
 } from './erasure.repository';
+import { detachImpressions } from '../recommendations/impression.repository';
 import { cancelPendingRefresh, waitUntilNotActive } from './refresh-jobs';
 
 /** Where cached suggestions live; RecommendationStore provides it. */
@@ -27,6 +28,8 @@ export interface ErasureResult {
   activityDetached: number;
   interestsRemoved: number;
   dismissalsRemoved: number;
+  /** Suggestions shown to them: still counted in the outcome report, no longer linked. */
+  suggestionsShownDetached: number;
   wardsUnlinked: number;
 }
 
@@ -38,7 +41,7 @@ export const RUNNING_REFRESH_WAIT_MS = 10_000;
  * PostgreSQL or Redis. In one transaction it nulls every personal field, marks the row ERASED
  * (imports refuse to bring an ERASED row back), turns personalisation OFF, detaches all their
  * activity (statistics keep type, time, branch, item and age band), deletes their interests
- * and dismissals, unlinks their wards, and records `customer.erase` in the audit trail.
+ * and dismissals, detaches the suggestions shown to them, unlinks their wards, and records `customer.erase` in the audit trail.
  * Consent rows stay: they prove what was agreed, and hold nothing but the customer id.
  * Afterwards their cached suggestions and any pending refresh job are removed. Erasing an
  * erased customer again is harmless, and finishes a clean-up that Redis failed earlier.
@@ -67,6 +70,7 @@ export class ErasureService {
         activityDetached: await detachAllActivity(tx, id, now),
         interestsRemoved: await deleteInterests(tx, id),
         dismissalsRemoved: await deleteDismissals(tx, id),
+        suggestionsShownDetached: await detachImpressions(tx, id),
         wardsUnlinked: await unlinkWards(tx, id),
       };
       await this.audit.record(

@@ -15,6 +15,7 @@ import {
   itemTitles,
   wardRows,
 } from './export.repository';
+import { impressionRows } from '../recommendations/impression.repository';
 
 /** Names the document's layout, so a reader can tell which sections to expect. */
 export const EXPORT_FORMAT = 'commonplace.subject-access/1';
@@ -37,7 +38,7 @@ export function camelKeys(row: Record<string, unknown>): Record<string, unknown>
  * Subject access: one JSON document with everything held about a person — their record (every
  * column, birth year included), interests, consents now and over time, activity still linked
  * to them with what it refers to, dismissals, cached suggestions and the mode they were
- * computed under, wards, and the audit entries about them. Activity already anonymised is no
+ * computed under, the suggestions recently shown to them, wards, and the audit entries about them. Activity already anonymised is no
  * longer theirs and is not included.
  */
 export class ExportService {
@@ -75,6 +76,7 @@ export class ExportService {
         history: await consentRows(tx, id),
         activity: await activityRows(tx, id),
         dismissals: await dismissalRows(tx, id),
+        shown: await impressionRows(tx, id),
         wards: await wardRows(tx, id),
       };
     });
@@ -105,6 +107,8 @@ export class ExportService {
       dismissals: sections.dismissals,
       recommendations: {
         mode: sections.customer.recommendationMode,
+        // Suggestions shown to them in the last weeks, and whether they opened or borrowed them.
+        shown: sections.shown,
         cached: cached
           ? {
               ...cached,

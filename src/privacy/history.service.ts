@@ -12,6 +12,7 @@ import {
   type ConsentChange,
   type ConsentService,
 } from '../consent/consent.service';
+import { attributeOutcomes } from '../recommendations/impression.repository';
 import { type DetachKind, detachBatch } from './history.repository';
 
 /** Rows detached per statement: large enough to be quick, small enough that locks stay short. */
@@ -85,6 +86,11 @@ export interface AnonymiseOptions {
   /** Days activity of DEFAULT customers stays linked to them. */
   retentionDays: number;
   batchSize?: number;
+  /**
+   * RECOMMENDATION_ATTRIBUTION_DAYS. When given, suggestions shown are first matched with the
+   * clicks and loans that followed, since a loan cannot be matched once it is detached.
+   */
+  attributionDays?: number;
 }
 
 export interface AnonymiseResult {
@@ -133,6 +139,9 @@ export async function anonymiseHistory(
     erasedDetached: 0,
     batches: 0,
   };
+  if (opts.attributionDays) {
+    await attributeOutcomes(ds, { now: opts.now, windowDays: opts.attributionDays });
+  }
   for (const pass of PASSES) {
     for (;;) {
       const n = await detachBatch(ds, pass.kind, { cutoff, now: opts.now, limit });

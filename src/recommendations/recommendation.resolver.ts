@@ -1,15 +1,18 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ActivityType, Channel } from '../activity/activity.enums';
 import { Branch } from '../branches/branch.entity';
 import { CatalogueItem } from '../catalogue/catalogue-item.entity';
 import { Audience } from '../catalogue/catalogue.enums';
 import { assertId } from '../common/ids';
 import { Customer } from '../customers/customer.entity';
 import { LibraryEvent } from '../events/event.entity';
+import { isOwnData } from '../auth/access';
 import { accessibleCustomer } from '../auth/guard';
 import { Role } from '../auth/role';
 import { ConsentPurpose, ConsentSource } from '../consent/consent.enums';
 import type { GraphQLContext } from '../graphql/context';
 import { Interest } from '../interests/interest.entity';
+import { impressionsOf } from './impression.recorder';
 import { RecommendationMode } from './recommendation.enums';
 import {
   EventRecommendation,
@@ -51,6 +54,11 @@ export class CustomerRecommendationResolver {
   ): Promise<Recommendation[]> {
     const cached = await ctx.loaders.cachedRecommendations.load(c.id);
     const list = await ctx.services.recommendations.forCustomer(c, cached, first);
+    // Only what customers are shown themselves counts towards click- and borrow-through, not
+    // staff looking at their record.
+    if (ctx.actor && isOwnData(ctx.actor, c)) {
+      ctx.services.impressions.record(impressionsOf(c, list, new Date()));
+    }
     return list.items as Recommendation[];
   }
 
@@ -181,6 +189,28 @@ export class RecommendationResolver {
   ) {
     const { customer } = await accessibleCustomer(ctx, customerId);
     return ctx.services.recommendations.dismiss(customer.id, itemId);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Records that the customer opened a suggested title (a RECOMMENDATION_CLICK ledger entry), ' +
+      "for a front-end acting with the customer's own token. Counts towards click-through.",
+  })
+  async recordRecommendationClick(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('customerId', () => ID) customerId: string,
+    @Arg('itemId', () => ID) itemId: string,
+  ) {
+    const { customer } = await accessibleCustomer(ctx, customerId);
+    assertId(itemId, 'itemId');
+    await ctx.services.activity.recordOne({
+      customerId: customer.id,
+      itemId,
+      type: ActivityType.RECOMMENDATION_CLICK,
+      occurredAt: new Date(),
+      channel: Channel.ONLINE,
+    });
+    return true;
   }
 
   @Mutation(() => Boolean, { description: 'Asks the workers to recompute this customer soon.' })

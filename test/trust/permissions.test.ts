@@ -173,6 +173,18 @@ const OPS: Op[] = [
     expect: personal(),
   },
   {
+    name: 'open a suggestion',
+    query:
+      'mutation($id: ID!, $item: ID!) { recordRecommendationClick(customerId: $id, itemId: $item) }',
+    vars: () => ({ id: target, item: itemId }),
+    expect: personal(),
+  },
+  {
+    name: 'suggestion outcomes report',
+    query: '{ insightsRecommendations { shown suppressed } }',
+    expect: staffOnly({ frontLine: NONE, manager: 'ok' }),
+  },
+  {
     name: 'change personalisation',
     query: 'mutation($id: ID!) { setRecommendationMode(customerId: $id, mode: FULL) { id } }',
     vars: () => ({ id: target }),
