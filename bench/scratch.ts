@@ -58,6 +58,7 @@ export async function loadLibrary(ds: DataSource, options: Partial<DemoOptions>)
       'items',
       'customers',
       'interests',
+      'consents',
       'events',
       'activity',
     ] as ImportKind[]) {

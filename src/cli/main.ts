@@ -31,7 +31,8 @@ function buildProgram(): Command {
   program
     .command('import')
     .description(
-      'import a CSV file from the old system (branches, items, customers, interests, events, activity)',
+      'import a CSV file from the old system ' +
+        '(branches, items, customers, interests, consents, events, activity)',
     )
     .argument('<kind>', 'what the file holds')
     .argument('<file>', 'path of the CSV file')

@@ -53,7 +53,8 @@ export interface ConsentInput {
   wordingVersion: string;
 }
 
-const consentInputSchema = z
+/** The rules a consent must meet, shared by the API and the consents import. */
+export const consentInputSchema = z
   .object({
     purpose: z.enum(ConsentPurpose),
     channel: z.enum(ConsentChannel).nullish(),

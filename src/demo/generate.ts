@@ -11,6 +11,7 @@ import { ActivityType, Channel } from '../activity/activity.enums';
 import { BranchKind } from '../branches/branch.enums';
 import { Audience, ItemFormat } from '../catalogue/catalogue.enums';
 import { AccessibilityNeed, CustomerKind, CustomerStatus } from '../customers/customer.enums';
+import { ConsentChannel, ConsentPurpose, ConsentSource } from '../consent/consent.enums';
 import { InterestKind } from '../interests/interest.enums';
 
 // ---------------------------------------------------------------------------------------------
@@ -114,6 +115,18 @@ export interface InterestRow {
   value: string;
 }
 
+/** One row of `consents.csv`: a decision in the consent ledger, as the old system recorded it. */
+export interface ConsentRow {
+  customerExternalId: string;
+  purpose: ConsentPurpose;
+  channel?: ConsentChannel;
+  granted: boolean;
+  /** ISO 8601 UTC. */
+  recordedAt: string;
+  source: ConsentSource;
+  wordingVersion: string;
+}
+
 /** One row of `events.csv`. */
 export interface EventRow {
   externalId: string;
@@ -160,6 +173,7 @@ export interface DemoLibrary {
   items: ItemRow[];
   customers: CustomerRow[];
   interests: InterestRow[];
+  consents: ConsentRow[];
   events: EventRow[];
   /**
    * A fresh pass over the activity ledger, exactly `options.activities` rows. Each call starts
@@ -247,9 +261,74 @@ export function generateDemoLibrary(overrides: Partial<DemoOptions> = {}): DemoL
     items: catalogue.items.map((item) => item.row),
     customers: people.customers.map((customer) => customer.row),
     interests: people.interests,
+    consents: buildConsents(options, time, people.customers),
     events: events.all.map((event) => event.row),
     activities: () => streamActivities(model),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consents
+// ---------------------------------------------------------------------------------------------
+
+/** Wording shown at registration in the demo library's forms. */
+const REGISTRATION_WORDING = 'registration-2024';
+
+/**
+ * What registered customers agreed to when they joined, and a few changes of mind since: most
+ * want messages about their own loans, under half want marketing, most let suggestions use
+ * their interests and about half their history too. Children's choices are made by their
+ * guardian and never include marketing. Anonymous visitors and card-less PC users were never
+ * asked, so they have no rows.
+ */
+function buildConsents(
+  options: DemoOptions,
+  time: ReferenceTime,
+  customers: readonly CustomerModel[],
+): ConsentRow[] {
+  const rng = new Random(mixSeed(options.seed, STREAM.consents));
+  const rows: ConsentRow[] = [];
+  for (const c of customers) {
+    const { row } = c;
+    if (!row.email && !row.phone && !row.guardian) continue;
+    const joined = row.registeredAt ? Date.parse(row.registeredAt) : time.windowStart;
+    const source = c.kind === CustomerKind.ONLINE_USER ? ConsentSource.WEB : ConsentSource.BRANCH;
+    const add = (purpose: ConsentPurpose, granted: boolean, channel?: ConsentChannel) =>
+      rows.push({
+        customerExternalId: row.externalId,
+        purpose,
+        channel,
+        granted,
+        recordedAt: isoSeconds(joined),
+        source,
+        wordingVersion: REGISTRATION_WORDING,
+      });
+    const child = row.guardian !== undefined;
+    const personal = rng.chance(child ? 0.8 : 0.9);
+    add(ConsentPurpose.PERSONALISATION, personal);
+    if (personal) add(ConsentPurpose.HISTORY_RETENTION, rng.chance(child ? 0.4 : 0.6));
+    add(ConsentPurpose.DEMOGRAPHICS_FOR_PLANNING, rng.chance(0.7));
+    if (child) continue;
+    if (row.email) add(ConsentPurpose.SERVICE_MESSAGES, rng.chance(0.95), ConsentChannel.EMAIL);
+    if (row.phone) add(ConsentPurpose.SERVICE_MESSAGES, rng.chance(0.7), ConsentChannel.SMS);
+    const emailMarketing = row.email !== undefined && rng.chance(0.45);
+    if (row.email) add(ConsentPurpose.MARKETING, emailMarketing, ConsentChannel.EMAIL);
+    if (row.phone) add(ConsentPurpose.MARKETING, rng.chance(0.15), ConsentChannel.SMS);
+    add(ConsentPurpose.MARKETING, rng.chance(0.1), ConsentChannel.APP);
+    // Some later think better of the newsletter and withdraw online.
+    if (emailMarketing && rng.chance(0.08)) {
+      rows.push({
+        customerExternalId: row.externalId,
+        purpose: ConsentPurpose.MARKETING,
+        channel: ConsentChannel.EMAIL,
+        granted: false,
+        recordedAt: isoSeconds(joined + rng.next() * Math.max(0, time.now - joined)),
+        source: ConsentSource.WEB,
+        wordingVersion: 'preferences-2025',
+      });
+    }
+  }
+  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,6 +366,7 @@ const STREAM = {
   customers: 5,
   activity: 6,
   names: 7,
+  consents: 8,
 } as const;
 
 /**

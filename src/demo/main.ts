@@ -14,7 +14,15 @@ import { failStartup, runProcess } from '../process';
 import { generateDemoLibrary } from './generate';
 import { DEMO_FILES, writeDemoLibrary } from './write-csv';
 
-const ORDER: ImportKind[] = ['branches', 'items', 'customers', 'interests', 'events', 'activity'];
+const ORDER: ImportKind[] = [
+  'branches',
+  'items',
+  'customers',
+  'interests',
+  'consents',
+  'events',
+  'activity',
+];
 const DEMO_MARKER = 'demo-1';
 
 async function demoLoaded(ds: DataSource): Promise<boolean> {
@@ -43,9 +51,6 @@ async function loadDemo(ds: DataSource): Promise<void> {
           `(${(report.ms / 1000).toFixed(1)} s)\n`,
       );
     }
-    // Not everyone opts into history-based suggestions; show all three modes in the demo.
-    await ds.query(`UPDATE customer SET recommendation_mode = 'INTERESTS_ONLY' WHERE id % 10 = 3`);
-    await ds.query(`UPDATE customer SET recommendation_mode = 'OFF' WHERE id % 20 = 7`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -11,6 +11,7 @@ import { stringify } from 'csv-stringify';
 import type {
   ActivityRow,
   BranchRow,
+  ConsentRow,
   CustomerRow,
   DemoLibrary,
   EventRow,
@@ -81,6 +82,16 @@ export const INTEREST_COLUMNS: readonly CsvColumn<InterestRow>[] = [
   { header: 'value', value: (row) => row.value },
 ];
 
+export const CONSENT_COLUMNS: readonly CsvColumn<ConsentRow>[] = [
+  { header: 'customer_external_id', value: (row) => row.customerExternalId },
+  { header: 'purpose', value: (row) => row.purpose },
+  { header: 'channel', value: (row) => row.channel },
+  { header: 'granted', value: (row) => String(row.granted) },
+  { header: 'recorded_at', value: (row) => row.recordedAt },
+  { header: 'source', value: (row) => row.source },
+  { header: 'wording_version', value: (row) => row.wordingVersion },
+];
+
 export const EVENT_COLUMNS: readonly CsvColumn<EventRow>[] = [
   { header: 'external_id', value: (row) => row.externalId },
   { header: 'title', value: (row) => row.title },
@@ -113,6 +124,7 @@ export const DEMO_FILES = {
   items: 'items.csv',
   customers: 'customers.csv',
   interests: 'interests.csv',
+  consents: 'consents.csv',
   events: 'events.csv',
   activity: 'activity.csv',
 } as const;
@@ -164,6 +176,7 @@ export async function writeDemoLibrary(
     items: await writeCsvFile(path('items'), ITEM_COLUMNS, library.items),
     customers: await writeCsvFile(path('customers'), CUSTOMER_COLUMNS, library.customers),
     interests: await writeCsvFile(path('interests'), INTEREST_COLUMNS, library.interests),
+    consents: await writeCsvFile(path('consents'), CONSENT_COLUMNS, library.consents),
     events: await writeCsvFile(path('events'), EVENT_COLUMNS, library.events),
     activity: await writeCsvFile(path('activity'), ACTIVITY_COLUMNS, library.activities()),
   };

@@ -23,6 +23,7 @@ import {
   type RowRejection,
 } from './import.types';
 import { interestsImporter } from './interests.importer';
+import { consentsImporter } from './consents.importer';
 import { itemsImporter } from './items.importer';
 
 export const DEFAULT_BATCH_SIZE = 5_000;
@@ -40,6 +41,7 @@ const IMPORTERS: Record<ImportKind, Importer<unknown>> = {
   items: itemsImporter,
   customers: customersImporter,
   interests: interestsImporter,
+  consents: consentsImporter,
   events: eventsImporter,
   activity: activityImporter,
 };

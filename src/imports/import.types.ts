@@ -3,13 +3,21 @@ import type { PoolClient } from 'pg';
 import type { FieldProblem } from '../common/errors';
 
 /** What a CSV file holds; each kind has its own columns and loader. */
-export type ImportKind = 'branches' | 'items' | 'customers' | 'interests' | 'events' | 'activity';
+export type ImportKind =
+  | 'branches'
+  | 'items'
+  | 'customers'
+  | 'interests'
+  | 'consents'
+  | 'events'
+  | 'activity';
 
 export const IMPORT_KINDS: readonly ImportKind[] = [
   'branches',
   'items',
   'customers',
   'interests',
+  'consents',
   'events',
   'activity',
 ];

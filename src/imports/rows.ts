@@ -17,6 +17,8 @@ import {
 import { AccessibilityNeed, CustomerKind, CustomerStatus } from '../customers/customer.enums';
 import { newCustomerSchema } from '../customers/customer.validation';
 import { newEventSchema } from '../events/event.validation';
+import { ConsentSource } from '../consent/consent.enums';
+import { type ConsentInput, consentInputSchema } from '../consent/consent.rules';
 import { InterestKind } from '../interests/interest.enums';
 import type { CsvHeader, CsvRecord, RowResult } from './import.types';
 
@@ -88,6 +90,13 @@ export interface CustomerRow {
 export interface InterestRow {
   customerExternalId: string;
   interest: InterestRef;
+}
+
+/** One consent decision from the old system, to append to the ledger as it was made. */
+export interface ConsentRow {
+  customerExternalId: string;
+  consent: ConsentInput;
+  recordedAt: Date;
 }
 
 /** An event topic; a null kind means "whichever interests already carry this label". */
@@ -467,6 +476,44 @@ export function interestRow(record: CsvRecord, header: CsvHeader): RowResult<Int
   return r.result(() => ({
     customerExternalId: customerId!,
     interest: interestRefs(kind!.data!, [text!.data!])[0],
+  }));
+}
+
+const CONSENT_COLUMNS = { wordingVersion: 'wording_version' };
+const GRANTED = new Map<string, boolean>([
+  ...['TRUE', 'YES', 'Y', '1', 'GIVEN', 'GRANTED'].map((k) => [k, true] as const),
+  ...['FALSE', 'NO', 'N', '0', 'WITHDRAWN', 'REFUSED'].map((k) => [k, false] as const),
+]);
+
+/**
+ * Maps a row of a consents file: who, which purpose (and channel, for SERVICE_MESSAGES and
+ * MARKETING), given or withdrawn, when, where (IMPORT unless the old system knew better) and
+ * which wording they saw. The same rules as the API apply.
+ */
+export function consentRow(record: CsvRecord, header: CsvHeader): RowResult<ConsentRow> {
+  const r = new RowReader(header, record);
+  const customer = r.required('customer_external_id') ? r.reference('customer_external_id') : null;
+  const recordedAt = r.required('recorded_at') ? r.instant('recorded_at') : null;
+  const grantedText = r.required('granted') && r.choice('granted');
+  const granted = grantedText === null ? undefined : GRANTED.get(grantedText);
+  if (grantedText !== null && granted === undefined) {
+    r.fail('granted', 'boolean', 'must be true or false (yes/no, given/withdrawn, 1/0)');
+  }
+  if (recordedAt && recordedAt.getTime() > Date.now() + 60_000) {
+    r.fail('recorded_at', 'not_future', 'must not be in the future');
+  }
+  const parsed = consentInputSchema.safeParse({
+    purpose: r.required('purpose') && r.choice('purpose'),
+    channel: r.choice('channel'),
+    granted: granted ?? false,
+    source: r.choice('source') ?? ConsentSource.IMPORT,
+    wordingVersion: r.text('wording_version') ?? 'import',
+  });
+  if (!parsed.success) r.adoptZod(parsed.error, CONSENT_COLUMNS);
+  return r.result(() => ({
+    customerExternalId: customer!,
+    consent: { ...parsed.data!, channel: parsed.data!.channel ?? null },
+    recordedAt: recordedAt!,
   }));
 }
 

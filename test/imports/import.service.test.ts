@@ -190,6 +190,77 @@ describe('a good file of each kind', () => {
     ]);
   });
 
+  it('appends consent decisions to the ledger and derives the mode from them', async () => {
+    const file = await db.csv('consents.csv', [
+      'customer_external_id,purpose,channel,granted,recorded_at,source,wording_version',
+      'C1,personalisation,,yes,2021-01-01T10:00:00Z,branch,reg-2020',
+      'C1,HISTORY_RETENTION,,true,2021-01-01T10:00:00Z,,',
+      'C1,marketing,email,given,2021-01-01T10:00:00Z,,reg-2020',
+      'C1,MARKETING,EMAIL,withdrawn,2023-06-01T09:00:00Z,web,prefs-2023',
+      'C2,PERSONALISATION,,1,2021-02-01T10:00:00Z,,',
+      'C2,HISTORY_RETENTION,,0,2021-02-01T10:00:00Z,,',
+    ]);
+    const first = await load('consents', file);
+    expect(first.rejected).toEqual([]);
+    expect(summary(first)).toBe('6 rows: 6 inserted, 0 updated, 0 unchanged');
+    expect(summary(await load('consents', file))).toBe(
+      '6 rows: 0 inserted, 0 updated, 6 unchanged',
+    );
+    expect(
+      await db.sql(
+        `SELECT external_id, recommendation_mode, history_choice FROM customer
+          WHERE external_id IN ('C1', 'C2') ORDER BY 1`,
+      ),
+    ).toEqual([
+      { external_id: 'C1', recommendation_mode: 'FULL', history_choice: 'KEEP' },
+      { external_id: 'C2', recommendation_mode: 'INTERESTS_ONLY', history_choice: 'DEFAULT' },
+    ]);
+    const ledger = await db.sql(
+      `SELECT r.purpose, r.channel, r.granted, r.source, r.wording_version
+         FROM consent_record r JOIN customer c ON c.id = r.customer_id
+        WHERE c.external_id = 'C1' AND r.purpose = 'MARKETING' ORDER BY r.recorded_at`,
+    );
+    expect(ledger).toEqual([
+      {
+        purpose: 'MARKETING',
+        channel: 'EMAIL',
+        granted: true,
+        source: 'IMPORT',
+        wording_version: 'reg-2020',
+      },
+      {
+        purpose: 'MARKETING',
+        channel: 'EMAIL',
+        granted: false,
+        source: 'WEB',
+        wording_version: 'prefs-2023',
+      },
+    ]);
+  });
+
+  it('refuses consent rows that break the ledger rules, naming the column', async () => {
+    const file = await db.csv('consents-bad.csv', [
+      'customer_external_id,purpose,channel,granted,recorded_at,source',
+      'C1,MARKETING,,yes,2022-01-01T00:00:00Z,',
+      'C1,PERSONALISATION,EMAIL,yes,2022-01-01T00:00:00Z,',
+      'C1,SERVICE_MESSAGES,SMS,maybe,2022-01-01T00:00:00Z,',
+      'C1,MARKETING,EMAIL,yes,2022-01-01T00:00:00Z,unsubscribe_link',
+      'C1,MARKETING,EMAIL,yes,2999-01-01T00:00:00Z,',
+      'NOPE,MARKETING,EMAIL,yes,2022-01-01T00:00:00Z,',
+      'C1,SERVICE_MESSAGES,SMS,no,2022-01-01T00:00:00Z,',
+    ]);
+    const report = await load('consents', file);
+    expect(where(report)).toEqual([
+      'line 2: channel',
+      'line 3: channel',
+      'line 4: granted',
+      'line 5: source',
+      'line 6: recorded_at',
+      'line 7: customer_external_id',
+    ]);
+    expect(summary(report)).toBe('7 rows: 1 inserted, 0 updated, 0 unchanged');
+  });
+
   it('imports events, linking topics to the interests that carry their labels', async () => {
     const file = await db.csv('events.csv', [
       'external_id,title,description,branch,starts_at,ends_at,capacity,topics,audience',

@@ -180,6 +180,34 @@ describe('generateDemoLibrary', () => {
     });
   });
 
+  describe('consents', () => {
+    it('asks registered customers and guardians, never children about marketing', () => {
+      const customers = byId(library.customers);
+      const children = new Set(
+        library.customers.filter((c) => c.guardian).map((c) => c.externalId),
+      );
+      expect(library.consents.length).toBeGreaterThan(library.customers.length / 2);
+      const wrong = problems(library.consents, (c) => {
+        const who = customers.get(c.customerExternalId);
+        if (!who) return `unknown ${c.customerExternalId}`;
+        if (!who.email && !who.phone && !who.guardian) return `${c.customerExternalId} never asked`;
+        if (children.has(c.customerExternalId) && c.purpose === 'MARKETING')
+          return 'child marketing';
+        const channelled = c.purpose === 'MARKETING' || c.purpose === 'SERVICE_MESSAGES';
+        return channelled === (c.channel !== undefined) ? undefined : `${c.purpose} channel`;
+      });
+      expect(wrong).toEqual([]);
+    });
+
+    it('gives every mode of personalisation and both answers on marketing', () => {
+      const answers = (purpose: string) =>
+        new Set(library.consents.filter((c) => c.purpose === purpose).map((c) => c.granted));
+      expect(answers('PERSONALISATION')).toEqual(new Set([true, false]));
+      expect(answers('HISTORY_RETENTION')).toEqual(new Set([true, false]));
+      expect(answers('MARKETING')).toEqual(new Set([true, false]));
+    });
+  });
+
   describe('interests and events', () => {
     it('declares interests whose values are labels used on items or events', () => {
       const itemLabels = {

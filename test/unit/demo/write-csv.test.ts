@@ -32,6 +32,7 @@ const HEADERS: Record<keyof typeof DEMO_FILES, string> = {
     'external_id,kind,first_name,last_name,email,phone,postcode,birth_year,home_branch,' +
     'registered_at,guardian,preferred_language,accessibility_needs,status',
   interests: 'customer_external_id,kind,value',
+  consents: 'customer_external_id,purpose,channel,granted,recorded_at,source,wording_version',
   events: 'external_id,title,description,branch,starts_at,ends_at,capacity,topics,audience',
   activity:
     'customer_external_id,type,occurred_at,item_external_id,event_external_id,branch,channel,' +
@@ -58,7 +59,7 @@ async function fingerprints(directory: string): Promise<Record<string, string>> 
 }
 
 describe('writeDemoLibrary', () => {
-  it('writes the six import files with their exact headers and one line per row', async () => {
+  it('writes the seven import files with their exact headers and one line per row', async () => {
     const directory = path.join(scratch, 'headers');
     const library = generateDemoLibrary(OPTIONS);
     const counts = await writeDemoLibrary(library, directory);
@@ -68,6 +69,7 @@ describe('writeDemoLibrary', () => {
       items: 300,
       customers: 200,
       interests: library.interests.length,
+      consents: library.consents.length,
       events: 30,
       activity: 5_000,
     });
@@ -90,7 +92,7 @@ describe('writeDemoLibrary', () => {
     await writeDemoLibrary(generateDemoLibrary({ ...OPTIONS, seed: 6 }), other);
 
     const reference = await fingerprints(first);
-    expect(Object.keys(reference)).toHaveLength(6);
+    expect(Object.keys(reference)).toHaveLength(7);
     expect(await fingerprints(second)).toEqual(reference);
     const changed = await fingerprints(other);
     expect(changed[DEMO_FILES.customers]).not.toBe(reference[DEMO_FILES.customers]);
