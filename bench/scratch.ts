@@ -9,7 +9,7 @@ import { runMigrations } from '../src/db/migrate';
 import { type DemoOptions, generateDemoLibrary } from '../src/demo/generate';
 import { DEMO_FILES, writeDemoLibrary } from '../src/demo/write-csv';
 import { runImport } from '../src/imports/import.service';
-import type { ImportKind } from '../src/imports/import.types';
+import { IMPORT_KINDS } from '../src/imports/import.types';
 
 export const MB = 1024 * 1024;
 
@@ -53,15 +53,7 @@ export async function loadLibrary(ds: DataSource, options: Partial<DemoOptions>)
   try {
     await writeDemoLibrary(generateDemoLibrary(options), dir);
     const t0 = Date.now();
-    for (const kind of [
-      'branches',
-      'items',
-      'customers',
-      'interests',
-      'consents',
-      'events',
-      'activity',
-    ] as ImportKind[]) {
+    for (const kind of IMPORT_KINDS) {
       await runImport(ds, kind, path.join(dir, DEMO_FILES[kind]));
     }
     return (Date.now() - t0) / 1000;

@@ -7,22 +7,13 @@ import { rootLogger } from '../common/logger';
 import { ConfigError, loadConfig } from '../config';
 import { runMigrations } from '../db/migrate';
 import { runImport } from '../imports/import.service';
-import type { ImportKind } from '../imports/import.types';
+import { IMPORT_KINDS } from '../imports/import.types';
 import { Role } from '../auth/role';
 import { connect } from '../platform';
 import { failStartup, runProcess } from '../process';
 import { generateDemoLibrary } from './generate';
 import { DEMO_FILES, writeDemoLibrary } from './write-csv';
 
-const ORDER: ImportKind[] = [
-  'branches',
-  'items',
-  'customers',
-  'interests',
-  'consents',
-  'events',
-  'activity',
-];
 const DEMO_MARKER = 'demo-1';
 
 async function demoLoaded(ds: DataSource): Promise<boolean> {
@@ -44,7 +35,7 @@ async function loadDemo(ds: DataSource): Promise<void> {
     process.stdout.write(
       `Generated the demo library in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}\n`,
     );
-    for (const kind of ORDER) {
+    for (const kind of IMPORT_KINDS) {
       const report = await runImport(ds, kind, path.join(dir, DEMO_FILES[kind]));
       process.stdout.write(
         `  imported ${kind}: ${report.rows} rows, ${report.inserted} new, ${report.rejected.length} refused ` +

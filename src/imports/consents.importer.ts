@@ -7,36 +7,15 @@ import {
   recommendationModeFor,
 } from '../consent/consent.rules';
 import { ConsentPurpose } from '../consent/consent.enums';
-import { findCustomers } from './import.repository';
-import type { BatchOutcome, Db, Importer, PendingRow, RowRejection } from './import.types';
+import { rowsForKnownCustomers } from './import.repository';
+import type { BatchOutcome, Db, Importer, PendingRow } from './import.types';
 import { consentRow, type ConsentRow } from './rows';
 
 async function writeBatch(
   db: Db,
   batch: ReadonlyArray<PendingRow<ConsentRow>>,
 ): Promise<BatchOutcome> {
-  const customers = await findCustomers(
-    db,
-    batch.map((r) => r.value.customerExternalId),
-  );
-  const rejected: RowRejection[] = [];
-  const rows = batch.filter(({ line, value }) => {
-    const customer = customers.get(value.customerExternalId);
-    if (customer && !customer.erased) return true;
-    rejected.push({
-      line,
-      problems: [
-        customer
-          ? { field: 'customer_external_id', rule: 'erased', message: 'is an erased customer' }
-          : {
-              field: 'customer_external_id',
-              rule: 'unknown',
-              message: `customer ${value.customerExternalId} does not exist`,
-            },
-      ],
-    });
-    return false;
-  });
+  const { customers, rows, rejected } = await rowsForKnownCustomers(db, batch);
   if (!rows.length) return { inserted: 0, updated: 0, unchanged: 0, rejected, created: {} };
 
   // The ledger is append-only, so a decision already recorded (same customer, purpose,

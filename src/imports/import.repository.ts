@@ -1,5 +1,5 @@
 import type { InterestRef } from './rows';
-import type { Db } from './import.types';
+import type { Db, PendingRow, RowRejection } from './import.types';
 
 /*
  * Set-based SQL shared by the loaders. Every statement takes whole columns as arrays and expands
@@ -133,6 +133,43 @@ export async function findCustomers(
     found.set(r.external_id, { id: r.id, birthYear: r.birth_year, erased: r.erased });
   }
   return found;
+}
+
+/**
+ * Splits a batch into rows whose customer exists and is not erased, and refusals for the rest
+ * naming `customer_external_id`, for kinds that only attach to customers already known.
+ */
+export async function rowsForKnownCustomers<T extends { customerExternalId: string }>(
+  db: Db,
+  batch: ReadonlyArray<PendingRow<T>>,
+): Promise<{
+  customers: Map<string, CustomerRef>;
+  rows: Array<PendingRow<T>>;
+  rejected: RowRejection[];
+}> {
+  const customers = await findCustomers(
+    db,
+    batch.map((r) => r.value.customerExternalId),
+  );
+  const rejected: RowRejection[] = [];
+  const rows = batch.filter(({ line, value }) => {
+    const customer = customers.get(value.customerExternalId);
+    if (customer && !customer.erased) return true;
+    rejected.push({
+      line,
+      problems: [
+        customer
+          ? { field: 'customer_external_id', rule: 'erased', message: 'is an erased customer' }
+          : {
+              field: 'customer_external_id',
+              rule: 'unknown',
+              message: `customer ${value.customerExternalId} does not exist`,
+            },
+      ],
+    });
+    return false;
+  });
+  return { customers, rows, rejected };
 }
 
 /**

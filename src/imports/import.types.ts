@@ -12,6 +12,7 @@ export type ImportKind =
   | 'events'
   | 'activity';
 
+/** Every kind, in the order files must be loaded so references resolve. */
 export const IMPORT_KINDS: readonly ImportKind[] = [
   'branches',
   'items',
