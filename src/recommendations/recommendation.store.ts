@@ -38,11 +38,37 @@ export interface PopularEntry {
   score: number;
 }
 
+/** Parsed entries kept per process: a few thousand active customers' lists, some MB. */
+const PARSED_ENTRIES_KEPT = 2_000;
+
+/**
+ * The parsed form of the last text seen per customer, least recently used dropped first. A hit
+ * needs the text to be identical, so an entry rewritten by a worker is parsed afresh.
+ */
+export class ParsedEntries {
+  private readonly entries = new Map<string, { raw: string; value: CachedRecommendations }>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(customerId: string, raw: string): CachedRecommendations {
+    const hit = this.entries.get(customerId);
+    this.entries.delete(customerId);
+    const value = hit && hit.raw === raw ? hit.value : (JSON.parse(raw) as CachedRecommendations);
+    this.entries.set(customerId, { raw, value });
+    if (this.entries.size > this.capacity) {
+      this.entries.delete(this.entries.keys().next().value as string);
+    }
+    return value;
+  }
+}
+
 /**
  * Redis keys for suggestions. Every key is written with a TTL: BullMQ needs Redis set to
  * `noeviction`, so nothing here may rely on Redis evicting it under memory pressure.
  */
 export class RecommendationStore {
+  private readonly parsed = new ParsedEntries(PARSED_ENTRIES_KEPT);
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -62,11 +88,15 @@ export class RecommendationStore {
     return raw ? (JSON.parse(raw) as CachedRecommendations) : null;
   }
 
-  /** Many customers' entries in one MGET, in the order asked. */
+  /**
+   * Many customers' entries in one MGET, in the order asked. Parsing a list costs more than
+   * reading it, so the last parsed copy of recently read entries is kept and reused while Redis
+   * returns exactly the same text; callers must treat the entries as read-only.
+   */
   async getMany(customerIds: readonly string[]): Promise<Array<CachedRecommendations | null>> {
     if (!customerIds.length) return [];
     const raw = await this.redis.mget(...customerIds.map((id) => this.customerKey(id)));
-    return raw.map((r) => (r ? (JSON.parse(r) as CachedRecommendations) : null));
+    return raw.map((r, i) => (r ? this.parsed.get(customerIds[i], r) : null));
   }
 
   async put(entries: CachedRecommendations[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -69,6 +70,9 @@ export async function createApp(deps: AppDeps) {
     stopOnTerminationSignals: false,
     validationRules: [depthLimit(deps.limits.maxDepth)],
     plugins: [
+      // No field sets cache hints, and the default cache-control plugin wraps every resolver to
+      // look for them: a measurable cost on every list served.
+      ApolloServerPluginCacheControlDisabled(),
       costLimitPlugin(schema, deps.limits.maxCost),
       auditPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
