@@ -124,56 +124,86 @@ export class InsightsRepository {
   }
 
   /**
-   * Whether the summaries can answer for this filter: they have been refreshed, and the range
-   * starts and ends on boundaries of the period in the summaries' time zone.
+   * Which part of the range the summaries can answer: the whole periods from the first period
+   * boundary at or after `from` to the last one at or before both `to` and the last refresh.
+   * Entries before and after that span (a part-period at each end, and anything since the
+   * refresh) are counted live, so the default "last twelve months" reads at most two partial
+   * months from the ledger. Null when the summaries cannot help: never refreshed, another time
+   * zone, or a range within a single period.
    */
-  private async summaryCovers(f: ResolvedFilter): Promise<boolean> {
-    if (f.timeZone !== SUMMARY_TIME_ZONE) return false;
+  private async summarySpan(f: ResolvedFilter): Promise<{ start: Date; end: Date } | null> {
+    if (f.timeZone !== SUMMARY_TIME_ZONE) return null;
     const [row] = await this.ds.query(
-      `SELECT EXISTS (SELECT 1 FROM insight_refresh WHERE id = 1 AND time_zone = $4)
-              AND date_trunc($3, $1::timestamptz, $4) = $1::timestamptz
-              AND date_trunc($3, $2::timestamptz, $4) = $2::timestamptz AS ok`,
+      `WITH b AS (
+         SELECT CASE WHEN date_trunc($3, $1::timestamptz, $4) = $1::timestamptz
+                     THEN $1::timestamptz
+                     ELSE (date_trunc($3, $1::timestamptz, $4) AT TIME ZONE $4
+                           + ('1 ' || $3)::interval) AT TIME ZONE $4
+                END AS span_start,
+                date_trunc($3, least($2::timestamptz, r.refreshed_at), $4) AS span_end
+           FROM insight_refresh r WHERE r.id = 1 AND r.time_zone = $4
+       )
+       SELECT span_start AS start, span_end AS end FROM b WHERE span_start < span_end`,
       [f.from, f.to, TRUNC[f.period], f.timeZone],
     );
-    return row.ok === true;
+    return row ? { start: row.start, end: row.end } : null;
   }
 
-  /** Entries per cell; whole periods come from the summary, as of its last refresh. */
+  /**
+   * Entries per cell. Whole periods within the summaries' span come from the summary, as of its
+   * last refresh; the rest is counted from the ledger. Every period is in one part only.
+   */
   async activity(f: ResolvedFilter): Promise<RawActivityCell[]> {
-    if (await this.summaryCovers(f)) {
-      return this.read<RawActivityCell>(
-        `SELECT period, type, branch_id::text AS "branchId", channel, entries, people
-           FROM insight_activity_cell
-          WHERE period_kind = $3 AND period >= $1 AND period < $2
-          ORDER BY period, type, branch_id NULLS FIRST, channel`,
-        [f.from, f.to, f.period],
-      );
-    }
-    return this.read<RawActivityCell>(
-      `SELECT date_trunc($3, a.occurred_at, $4) AS period, a.type, a.branch_id::text AS "branchId",
-              a.channel, count(*)::int AS entries, ${PEOPLE} AS people
+    const span = await this.summarySpan(f);
+    const live = (range: string) =>
+      `SELECT date_trunc($3, a.occurred_at, $4) AS period, a.type, a.branch_id, a.channel,
+              count(*)::int AS entries, ${PEOPLE} AS people
          FROM activity a
-        WHERE a.occurred_at >= $1 AND a.occurred_at < $2 AND ${COUNTED}
-        GROUP BY 1, 2, a.branch_id, 4
-        ORDER BY 1, 2, a.branch_id NULLS FIRST, 4`,
-      [f.from, f.to, TRUNC[f.period], f.timeZone],
+        WHERE ${range} AND ${COUNTED}
+        GROUP BY 1, 2, a.branch_id, 4`;
+    const cells = span
+      ? `SELECT period, type, branch_id, channel, entries, people
+           FROM insight_activity_cell
+          WHERE period_kind = $5 AND period >= $6 AND period < $7
+         UNION ALL
+         ${live(`((a.occurred_at >= $1 AND a.occurred_at < $6)
+                  OR (a.occurred_at >= $7 AND a.occurred_at < $2))`)}`
+      : live('a.occurred_at >= $1 AND a.occurred_at < $2');
+    return this.read<RawActivityCell>(
+      `SELECT period, type, branch_id::text AS "branchId", channel, entries, people
+         FROM (${cells}) x
+        ORDER BY period, type, branch_id NULLS FIRST, channel`,
+      [
+        f.from,
+        f.to,
+        TRUNC[f.period],
+        f.timeZone,
+        ...(span ? [f.period, span.start, span.end] : []),
+      ],
     );
   }
 
-  /** Active customers per period (from the summary for whole periods) and registrations. */
+  /**
+   * Active customers per period and registrations. Active customers come from the summary for
+   * the periods within its span and are counted from the ledger for the rest.
+   */
   async customers(f: ResolvedFilter): Promise<RawCustomerCell[]> {
-    const summary = await this.summaryCovers(f);
-    const active = summary
+    const span = await this.summarySpan(f);
+    const live = (range: string) =>
+      `SELECT x.period, c.kind, 'ACTIVE_CUSTOMERS' AS measure, count(*)::int AS customers
+         FROM (SELECT DISTINCT date_trunc($3, a.occurred_at, $4) AS period, a.customer_id
+                 FROM activity a
+                WHERE ${range} AND a.customer_id IS NOT NULL AND ${COUNTED}) x
+         JOIN customer c ON c.id = x.customer_id
+        GROUP BY GROUPING SETS ((x.period, c.kind), (x.period))`;
+    const active = span
       ? `SELECT period, kind, 'ACTIVE_CUSTOMERS' AS measure, customers
            FROM insight_active_customer
-          WHERE period_kind = $5 AND period >= $1 AND period < $2`
-      : `SELECT x.period, c.kind, 'ACTIVE_CUSTOMERS' AS measure, count(*)::int AS customers
-           FROM (SELECT DISTINCT date_trunc($3, a.occurred_at, $4) AS period, a.customer_id
-                   FROM activity a
-                  WHERE a.occurred_at >= $1 AND a.occurred_at < $2 AND a.customer_id IS NOT NULL
-                    AND ${COUNTED}) x
-           JOIN customer c ON c.id = x.customer_id
-          GROUP BY GROUPING SETS ((x.period, c.kind), (x.period))`;
+          WHERE period_kind = $5 AND period >= $6 AND period < $7
+         UNION ALL
+         ${live(`((a.occurred_at >= $1 AND a.occurred_at < $6)
+                  OR (a.occurred_at >= $7 AND a.occurred_at < $2))`)}`
+      : live('a.occurred_at >= $1 AND a.occurred_at < $2');
     return this.read<RawCustomerCell>(
       `WITH counts AS (
          ${active}
@@ -185,7 +215,13 @@ export class InsightsRepository {
        )
        SELECT period, kind, measure, customers, customers AS people
          FROM counts ORDER BY period, measure, kind NULLS FIRST`,
-      [f.from, f.to, TRUNC[f.period], f.timeZone, ...(summary ? [f.period] : [])],
+      [
+        f.from,
+        f.to,
+        TRUNC[f.period],
+        f.timeZone,
+        ...(span ? [f.period, span.start, span.end] : []),
+      ],
     );
   }
 
