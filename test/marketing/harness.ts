@@ -133,7 +133,7 @@ export function decodeMail(raw: string): { headers: Map<string, string>; body: s
     .slice(split + 4)
     .replace(/=\r\n/g, '')
     .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return { headers, body: Buffer.from(body, 'latin1').toString('utf8') };
+  return { headers, body: Buffer.from(body, 'latin1').toString('utf8').replace(/\r\n/g, '\n') };
 }
 
 /** Messages the sink received for an address. */

@@ -5,7 +5,7 @@ import { SMTPServer } from 'smtp-server';
 
 /** A message as the sink received it. */
 export interface SinkMessage {
-  /** 1, 2, 3... in order of arrival. */
+  /** 1, 2, 3... in order of arrival (refused messages use a number too). */
   seq: number;
   from: string | null;
   to: string[];
@@ -28,9 +28,9 @@ export interface SmtpSinkOptions {
   /** Write each message as <seq>.eml here. */
   dir?: string;
   /**
-   * Called with each message after it is stored and before the sender is told "250 OK":
-   * tests use it to stop a sender between the server accepting a message and the sender
-   * hearing so.
+   * Called with each message before the sender is told "250 OK". Resolving keeps the message;
+   * throwing refuses it (the sender hears an error and nothing is kept). Tests use it to stop
+   * a sender between the server accepting a message and the sender hearing so.
    */
   beforeAccept?: (m: SinkMessage) => Promise<void> | void;
 }
@@ -42,6 +42,7 @@ export interface SmtpSinkOptions {
  */
 export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
+  let received = 0;
   if (opts.dir) await mkdir(opts.dir, { recursive: true });
   const server = new SMTPServer({
     authOptional: true,
@@ -56,27 +57,27 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       stream.on('end', () => {
         void (async () => {
           const message: SinkMessage = {
-            seq: messages.length + 1,
+            seq: ++received,
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
             to: session.envelope.rcptTo.map((r) => r.address),
             raw: Buffer.concat(chunks).toString('utf8'),
             receivedAt: new Date(),
           };
+          await opts.beforeAccept?.(message);
           messages.push(message);
           if (opts.dir) {
-            await writeFile(
-              path.join(opts.dir, `${String(message.seq).padStart(6, '0')}.eml`),
-              message.raw,
-            );
+            const file = `${String(message.seq).padStart(6, '0')}.eml`;
+            await writeFile(path.join(opts.dir, file), message.raw);
           }
-          await opts.beforeAccept?.(message);
           callback();
         })().catch((err) => callback(err as Error));
       });
     },
   });
+  // A sender that vanishes mid-conversation is its own business, not the sink's.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.server.address() as AddressInfo).port;
