@@ -13,6 +13,7 @@ import {
   tombstone,
   unlinkWards,
 } from './erasure.repository';
+import { anonymiseNotifications } from '../marketing/privacy';
 import { cancelPendingRefresh, waitUntilNotActive } from './refresh-jobs';
 
 /** Where cached suggestions live; RecommendationStore provides it. */
@@ -28,6 +29,7 @@ export interface ErasureResult {
   interestsRemoved: number;
   dismissalsRemoved: number;
   wardsUnlinked: number;
+  messagesAnonymised: number;
 }
 
 /** How long erasure waits for a refresh that was already running when it committed. */
@@ -38,7 +40,9 @@ export const RUNNING_REFRESH_WAIT_MS = 10_000;
  * PostgreSQL or Redis. In one transaction it nulls every personal field, marks the row ERASED
  * (imports refuse to bring an ERASED row back), turns personalisation OFF, detaches all their
  * activity (statistics keep type, time, branch, item and age band), deletes their interests
- * and dismissals, unlinks their wards, and records `customer.erase` in the audit trail.
+ * and dismissals, unlinks their wards, detaches their campaign messages (unsent ones are
+ * suppressed; counts, opens and clicks stay, so campaign results do not change) and records
+ * `customer.erase` in the audit trail.
  * Consent rows stay: they prove what was agreed, and hold nothing but the customer id.
  * Afterwards their cached suggestions and any pending refresh job are removed. Erasing an
  * erased customer again is harmless, and finishes a clean-up that Redis failed earlier.
@@ -63,7 +67,10 @@ export class ErasureService {
     const result = await this.ds.transaction(async (tx): Promise<ErasureResult> => {
       const { erased } = await lockForErasure(tx, id);
       await tombstone(tx, id, now);
+      // Before activity is detached: the messages keep when the person was next active.
+      const messagesAnonymised = await anonymiseNotifications(tx, id, now);
       const counts = {
+        messagesAnonymised,
         activityDetached: await detachAllActivity(tx, id, now),
         interestsRemoved: await deleteInterests(tx, id),
         dismissalsRemoved: await deleteDismissals(tx, id),
