@@ -3,9 +3,19 @@ import { effectiveThreshold, suppressSmallCells } from './disclosure';
 import { resolveFilter } from './insights.filter';
 import { reportCsv } from './insights.csv';
 import { InsightsRepository } from './insights.repository';
-import { cohortRows, demandRanking, eventRows, rankReach, stockRows } from './insights.shape';
+import {
+  campaignUpliftRows,
+  cohortRows,
+  demandRanking,
+  eventRows,
+  rankReach,
+  stockRows,
+  wonBackRows,
+} from './insights.shape';
 import {
   type ActivityUseRow,
+  type CampaignUpliftRow,
+  type WonBackRow,
   type CohortRow,
   type CustomerUseRow,
   type EventAttendanceRow,
@@ -97,6 +107,18 @@ export class InsightsService {
     return suppressSmallCells(await this.repo.pcUse(filter), ['sessions'], threshold);
   }
 
+  /** Campaigns started in the range: recipients against control, `days` after sending. */
+  async campaignUplift(input?: InsightFilter): Promise<CampaignUpliftRow[]> {
+    const { filter, threshold } = this.prepare(input);
+    return campaignUpliftRows(await this.repo.campaigns(filter), filter.days, threshold);
+  }
+
+  /** Customers lapsed for `months` whom a campaign brought back within `days`. */
+  async wonBack(input?: InsightFilter): Promise<WonBackRow[]> {
+    const { filter, threshold } = this.prepare(input);
+    return wonBackRows(await this.repo.campaigns(filter), filter.months, filter.days, threshold);
+  }
+
   /** The rows of one report, by name. */
   rows(report: InsightReport, input?: InsightFilter): Promise<object[]> {
     switch (report) {
@@ -118,6 +140,10 @@ export class InsightsService {
         return this.events(input);
       case InsightReport.PC_USE:
         return this.pcUse(input);
+      case InsightReport.CAMPAIGN_UPLIFT:
+        return this.campaignUplift(input);
+      case InsightReport.WON_BACK:
+        return this.wonBack(input);
     }
   }
 
