@@ -87,7 +87,8 @@ export interface ValidatedCampaign {
   parsed: ParsedTemplate;
 }
 
-const draftSchema = z.strictObject({
+/** Each field on its own, so one broken field does not hide the others' problems. */
+const FIELDS = {
   name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   purpose: z.enum(CampaignPurpose),
   channels: z
@@ -97,7 +98,7 @@ const draftSchema = z.strictObject({
   segmentId: z
     .string()
     .regex(/^[1-9][0-9]{0,17}$/, 'must be an id issued by this API')
-    .nullish(),
+    .optional(),
   filter: z.unknown().optional(),
   template: z.strictObject({
     subject: z.string(),
@@ -110,7 +111,9 @@ const draftSchema = z.strictObject({
     .min(0, 'must be 0 or more')
     .max(MAX_CONTROL_PERCENT, `must be at most ${MAX_CONTROL_PERCENT}`)
     .optional(),
-});
+};
+
+type Fields = { [K in keyof typeof FIELDS]: z.infer<(typeof FIELDS)[K]> };
 
 /**
  * Validates a campaign: every broken rule is collected and reported together, each named by
@@ -123,12 +126,26 @@ export function validateCampaign(
   opts: { prefix?: string; audience?: boolean } = {},
 ): ValidatedCampaign {
   const prefix = opts.prefix ?? 'input';
-  const stripped = input && typeof input === 'object' ? dropNulls(input) : input;
-  const parsed = draftSchema.safeParse(stripped);
-  if (!parsed.success) throw badInput(problemsFromZod(parsed.error, prefix));
-  const v = parsed.data;
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    throw badInput([{ field: prefix, rule: 'invalid_type', message: 'must be an object' }]);
+  }
+  const raw = dropNulls(input);
   const problems: FieldProblem[] = [];
-  const channels = v.channels;
+  const unknown = Object.keys(raw).filter((k) => !(k in FIELDS));
+  if (unknown.length) {
+    problems.push({
+      field: prefix,
+      rule: 'unrecognized_keys',
+      message: `has fields a campaign does not have: ${unknown.join(', ')}`,
+    });
+  }
+  const v: Partial<Fields> = {};
+  for (const key of Object.keys(FIELDS) as Array<keyof typeof FIELDS>) {
+    const parsed = FIELDS[key].safeParse(raw[key]);
+    if (parsed.success) (v as Record<string, unknown>)[key] = parsed.data;
+    else problems.push(...problemsFromZod(parsed.error, `${prefix}.${key}`));
+  }
+  const channels = v.channels ?? [];
   if (new Set(channels).size !== channels.length) {
     problems.push({
       field: `${prefix}.channels`,
@@ -152,8 +169,8 @@ export function validateCampaign(
     }
   }
   let filter: SegmentFilter | null = null;
-  const hasSegment = v.segmentId != null;
-  const hasFilter = v.filter !== undefined;
+  const hasSegment = raw.segmentId !== undefined;
+  const hasFilter = raw.filter !== undefined;
   if (opts.audience === false) {
     // Checking the message alone (a preview): the audience is not looked at.
   } else if (hasSegment === hasFilter) {
@@ -164,38 +181,43 @@ export function validateCampaign(
     });
   } else if (hasFilter) {
     try {
-      filter = parseSegmentFilter(v.filter, `${prefix}.filter`);
+      filter = parseSegmentFilter(raw.filter, `${prefix}.filter`);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       problems.push(...err.problems);
     }
   }
-  const texts: TemplateTexts = {
-    subject: v.template.subject,
-    body: v.template.body,
-    shortBody: v.template.shortBody ?? null,
-  };
-  const { template, problems: templateProblems } = parseTemplates(texts, `${prefix}.template`);
-  problems.push(...templateProblems);
-  const short = channels.filter((c) => c === ConsentChannel.SMS || c === ConsentChannel.APP);
-  if (short.length && texts.shortBody === null) {
-    problems.push({
-      field: `${prefix}.template.shortBody`,
-      rule: 'required',
-      message: `is required for ${short.join(' and ')}, which carry a short text`,
-    });
+  let template: ParsedTemplate | null = null;
+  let texts: TemplateTexts | null = null;
+  if (v.template) {
+    texts = {
+      subject: v.template.subject,
+      body: v.template.body,
+      shortBody: v.template.shortBody ?? null,
+    };
+    const parsed = parseTemplates(texts, `${prefix}.template`);
+    template = parsed.template;
+    problems.push(...parsed.problems);
+    const short = channels.filter((c) => c === ConsentChannel.SMS || c === ConsentChannel.APP);
+    if (short.length && texts.shortBody === null) {
+      problems.push({
+        field: `${prefix}.template.shortBody`,
+        rule: 'required',
+        message: `is required for ${short.join(' and ')}, which carry a short text`,
+      });
+    }
+    // Suggestions come from profiling what someone borrowed: that is promotion, not
+    // information about the library's services, and needs the customer's agreement.
+    if (v.purpose === CampaignPurpose.SERVICE_INFORMATION && usesRecommendations(template)) {
+      problems.push({
+        field: `${prefix}.purpose`,
+        rule: 'personalised_service_information',
+        message:
+          'SERVICE_INFORMATION messages cannot carry personal suggestions; use purpose MARKETING',
+      });
+    }
   }
-  // Suggestions come from profiling what someone borrowed: that is promotion, not information
-  // about the library's services, and needs the customer's agreement to marketing.
-  if (v.purpose === CampaignPurpose.SERVICE_INFORMATION && usesRecommendations(template)) {
-    problems.push({
-      field: `${prefix}.purpose`,
-      rule: 'personalised_service_information',
-      message:
-        'SERVICE_INFORMATION messages cannot carry personal suggestions; use purpose MARKETING',
-    });
-  }
-  if (problems.length) throw badInput(problems);
+  if (problems.length || !template || !texts || !v.name || !v.purpose) throw badInput(problems);
   return {
     draft: {
       name: v.name,
