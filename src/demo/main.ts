@@ -11,11 +11,16 @@ import type { ImportKind } from '../imports/import.types';
 import { Role } from '../auth/role';
 import { connect } from '../platform';
 import { failStartup, runProcess } from '../process';
+import { startSmtpSink } from '../marketing/channels/smtp-sink';
+import { seedDemoConsents } from './consents';
 import { generateDemoLibrary } from './generate';
 import { DEMO_FILES, writeDemoLibrary } from './write-csv';
 
 const ORDER: ImportKind[] = ['branches', 'items', 'customers', 'interests', 'events', 'activity'];
 const DEMO_MARKER = 'demo-1';
+/** Where the demo's loopback mail server keeps what it receives (git-ignored). */
+const DEMO_MAIL_DIR = path.resolve(__dirname, '..', '..', '..', '.demo-mail');
+const EXAMPLE_CAMPAIGN = 'examples/campaign.json';
 
 async function demoLoaded(ds: DataSource): Promise<boolean> {
   const rows = await ds.query('SELECT 1 FROM activity WHERE source_key = $1', [DEMO_MARKER]);
@@ -51,8 +56,27 @@ async function loadDemo(ds: DataSource): Promise<void> {
   }
 }
 
+/**
+ * Without SMTP_URL the demo starts a loopback mail server, so campaigns can be sent without
+ * one: what arrives is kept as .eml files. Quiet hours are off unless set, so a campaign sent
+ * in the evening goes at once.
+ */
+async function demoEnvironment(): Promise<{ env: NodeJS.ProcessEnv; mail: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, QUIET_HOURS: process.env.QUIET_HOURS ?? 'off' };
+  if (process.env.SMTP_URL) return { env, mail: `Email goes to ${process.env.SMTP_URL}.` };
+  const sink = await startSmtpSink({ dir: DEMO_MAIL_DIR });
+  env.SMTP_URL = sink.url;
+  return {
+    env,
+    mail:
+      `Email goes to a loopback mail server at ${sink.url} (no real mail leaves this machine); ` +
+      `each message is saved as a file in ${DEMO_MAIL_DIR}/.`,
+  };
+}
+
 async function main() {
-  const config = loadConfig();
+  const { env, mail } = await demoEnvironment();
+  const config = loadConfig(env);
   const ds = await connect(config, rootLogger);
   try {
     await runMigrations(ds);
@@ -61,6 +85,8 @@ async function main() {
     } else {
       await loadDemo(ds);
     }
+    const consents = await seedDemoConsents(ds);
+    if (consents) process.stdout.write(`  recorded ${consents} consents in the ledger\n`);
   } finally {
     await ds.destroy();
   }
@@ -103,6 +129,11 @@ async function main() {
     ]);
   }
   const adminToken = roleTokens[0][1];
+  const marketingToken = roleTokens.find(([role]) => role === Role.MARKETING)![1];
+  // The command runs its own workers, which must reach the same mail server and link here.
+  const cliEnv =
+    `SMTP_URL=${config.SMTP_URL} QUIET_HOURS=${config.QUIET_HOURS} ` +
+    `PUBLIC_URL=${config.PUBLIC_URL ?? `http://localhost:${running.port}`}`;
   process.stdout.write(
     [
       '',
@@ -112,6 +143,14 @@ async function main() {
       'Try:',
       `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${adminToken}" \\`,
       `    -d '{"query":"{ customer(externalId: \\"${example}\\") { firstName recommendationsSource recommendations(first: 5) { item { title } reasons { text } } } }"}'`,
+      '',
+      mail,
+      'Send a campaign (segment, personal suggestions, control group) and read its results:',
+      `  ${cliEnv} npm run cli -- campaign run ${EXAMPLE_CAMPAIGN}`,
+      'or preview a segment as marketing staff:',
+      `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${marketingToken}" \\`,
+      `    -d '{"query":"{ segmentPreview(filter: { activity: { types: [LOAN], lastDays: 90 } }) { customers channels { channel reachableForMarketing } } }"}'`,
+      '',
       'Tokens for each role (valid 7 days; `npm run cli -- token --role ROLE` makes more):',
       ...roleTokens.map(([role, token]) => `  ${role}: ${token}`),
       'Stop with Ctrl+C.',
