@@ -61,13 +61,20 @@ async function loadDemo(ds: DataSource): Promise<void> {
  * one: what arrives is kept as .eml files. Quiet hours are off unless set, so a campaign sent
  * in the evening goes at once.
  */
-async function demoEnvironment(): Promise<{ env: NodeJS.ProcessEnv; mail: string }> {
+async function demoEnvironment(): Promise<{
+  env: NodeJS.ProcessEnv;
+  mail: string;
+  close: () => Promise<void>;
+}> {
   const env: NodeJS.ProcessEnv = { ...process.env, QUIET_HOURS: process.env.QUIET_HOURS ?? 'off' };
-  if (process.env.SMTP_URL) return { env, mail: `Email goes to ${process.env.SMTP_URL}.` };
+  if (process.env.SMTP_URL) {
+    return { env, mail: `Email goes to ${process.env.SMTP_URL}.`, close: async () => undefined };
+  }
   const sink = await startSmtpSink({ dir: DEMO_MAIL_DIR });
   env.SMTP_URL = sink.url;
   return {
     env,
+    close: () => sink.close(),
     mail:
       `Email goes to a loopback mail server at ${sink.url} (no real mail leaves this machine); ` +
       `each message is saved as a file in ${DEMO_MAIL_DIR}/.`,
@@ -75,7 +82,7 @@ async function demoEnvironment(): Promise<{ env: NodeJS.ProcessEnv; mail: string
 }
 
 async function main() {
-  const { env, mail } = await demoEnvironment();
+  const { env, mail, close: closeMail } = await demoEnvironment();
   const config = loadConfig(env);
   const ds = await connect(config, rootLogger);
   try {
@@ -91,6 +98,10 @@ async function main() {
     await ds.destroy();
   }
   const running = await runProcess('all', config);
+  // The mail server closes after the platform has drained, so the process can end.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void running.shutdown(signal).then(closeMail));
+  }
   await running.platform.recommendations.queue.requestRebuild();
   const samples: Array<{ external_id: string; kind: string }> = await running.platform.ds.query(
     `SELECT external_id, kind FROM customer WHERE recommendation_mode = 'FULL' AND first_name IS NOT NULL
