@@ -102,23 +102,30 @@ export interface Decision {
   reason: SuppressionReason | null;
 }
 
-/** Applies fan-out decisions to rows still TARGETED, in one statement. */
+/**
+ * Applies fan-out decisions to rows still TARGETED: one statement per kind of decision (a
+ * handful), each finding its rows by primary key. Driving the update from the id list keeps
+ * the plan right even before a freshly filled table has statistics.
+ */
 export async function applyDecisions(tx: EntityManager, decisions: readonly Decision[]) {
-  if (!decisions.length) return;
-  await tx.query(
-    `UPDATE notification n
-        SET status = d.status::notification_status, channel = d.channel::consent_channel,
-            suppressed_reason = d.reason::suppression_reason,
-            suppressed_at = CASE WHEN d.status = 'SUPPRESSED' THEN now() END, updated_at = now()
-       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS d(id, status, channel, reason)
-      WHERE n.id = d.id AND n.status = 'TARGETED'`,
-    [
-      decisions.map((d) => d.id),
-      decisions.map((d) => d.status),
-      decisions.map((d) => d.channel),
-      decisions.map((d) => d.reason),
-    ],
-  );
+  const groups = new Map<string, { d: Decision; ids: string[] }>();
+  for (const d of decisions) {
+    const key = `${d.status}/${d.channel ?? ''}/${d.reason ?? ''}`;
+    const group = groups.get(key) ?? { d, ids: [] };
+    group.ids.push(d.id);
+    groups.set(key, group);
+  }
+  for (const { d, ids } of groups.values()) {
+    await tx.query(
+      `UPDATE notification
+          SET status = $2::notification_status, channel = $3::consent_channel,
+              suppressed_reason = $4::suppression_reason,
+              suppressed_at = CASE WHEN $2::notification_status = 'SUPPRESSED' THEN now() END,
+              updated_at = now()
+        WHERE id = ANY($1::bigint[]) AND status = 'TARGETED'`,
+      [ids, d.status, d.channel, d.reason],
+    );
+  }
 }
 
 /** Delivery chunks of waiting messages: fixed id ranges per channel, so their ids are stable. */
@@ -128,7 +135,9 @@ export async function pendingRanges(
   size: number,
 ): Promise<Array<{ channel: ConsentChannel; fromId: string; toId: string }>> {
   return db.query(
-    `WITH base AS (SELECT min(id) AS first FROM notification WHERE campaign_id = $1)
+    // Materialised: a freshly filled table has no statistics yet, and the planner would
+    // otherwise recompute the minimum once per row.
+    `WITH base AS MATERIALIZED (SELECT min(id) AS first FROM notification WHERE campaign_id = $1)
      SELECT n.channel, (b.first + ((n.id - b.first) / $2) * $2)::text AS "fromId",
             (b.first + ((n.id - b.first) / $2) * $2 + $2 - 1)::text AS "toId"
        FROM notification n CROSS JOIN base b

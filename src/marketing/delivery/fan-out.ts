@@ -13,7 +13,7 @@ import { inControlGroup } from '../campaigns/campaign.rules';
 import type { MarketingSettings } from '../marketing.settings';
 import { compileSegment } from '../segments/segment-compiler';
 import { filterJson, parseSegmentFilter, type SegmentFilter } from '../segments/segment-filter';
-import { findSegment } from '../segments/segment.repository';
+import { findSegment, segmentSettings } from '../segments/segment.repository';
 import type { MarketingQueue } from './delivery.queue';
 import {
   applyDecisions,
@@ -80,6 +80,7 @@ export async function startCampaign(
     } else {
       filter = parseSegmentFilter(c.filter, 'campaign.filter');
     }
+    await segmentSettings(tx);
     const targeted = await insertAudience(tx, c.id, now, compileSegment(filter, { now }));
     await tx.query(
       `UPDATE campaign SET status = 'SENDING', started_at = $2, sent_filter = $3, updated_at = now()

@@ -170,13 +170,16 @@ function timeConditions(from: Date | null, to: Date | null, p: Params): string[]
   return where;
 }
 
-/** Customers with at least `atLeast` counted entries meeting `where`. */
+/**
+ * Customers with at least `atLeast` counted entries meeting `where`. Grouping by customer
+ * keeps the set PostgreSQL hashes to one entry per customer rather than one per entry.
+ */
 function customersWithEntries(where: string[], atLeast: number, p: Params): string {
   const conditions = ['a.customer_id IS NOT NULL', ...where, COUNTED].join('\n      AND ');
-  const having =
-    atLeast > 1 ? `\n      GROUP BY a.customer_id HAVING count(*) >= ${p.add(atLeast, 'int')}` : '';
+  const having = atLeast > 1 ? ` HAVING count(*) >= ${p.add(atLeast, 'int')}` : '';
   return `c.id IN (SELECT a.customer_id FROM activity a
-      WHERE ${conditions}${having})`;
+      WHERE ${conditions}
+      GROUP BY a.customer_id${having})`;
 }
 
 function activity(cond: ActivityCondition, p: Params, now: Date): string {
