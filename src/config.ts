@@ -65,7 +65,7 @@ const schema = z.object({
     .default('Commonplace Library <library@localhost>'),
   /** Where the tracking and unsubscribe links in messages point: this API as the public sees it. */
   PUBLIC_URL: z.string().url('must be a URL').optional(),
-  /** Signs unsubscribe and tracking links; required in production, at least 32 characters. */
+  /** Signs unsubscribe and tracking links; required in production once a channel is set up. */
   LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** SMS gateway webhook: each message is POSTed there as signed JSON; unset: no SMS. */
   SMS_WEBHOOK_URL: z.string().url('must be a URL').optional(),
@@ -137,12 +137,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'JWT_SECRET: required in production (or set JWKS_URL) — tokens cannot be verified without it',
     );
   }
-  if (config.NODE_ENV === 'production' && !config.LINK_SECRET) {
+  const webhooks = config.SMS_WEBHOOK_URL || config.APP_WEBHOOK_URL;
+  if (config.NODE_ENV === 'production' && (config.SMTP_URL || webhooks) && !config.LINK_SECRET) {
     missing.push(
-      'LINK_SECRET: required in production — unsubscribe links could be forged without it',
+      'LINK_SECRET: required in production once a channel is set up — unsubscribe and ' +
+        'tracking links could be forged without it',
     );
   }
-  const webhooks = config.SMS_WEBHOOK_URL || config.APP_WEBHOOK_URL;
   if (config.NODE_ENV === 'production' && webhooks && !config.WEBHOOK_SECRET) {
     missing.push(
       'WEBHOOK_SECRET: required in production when SMS_WEBHOOK_URL or APP_WEBHOOK_URL is set',
