@@ -84,7 +84,7 @@ export interface ChunkResult {
 
 type Outcome = 'SENT' | 'SUPPRESSED' | 'FAILED' | 'UNCONFIRMED' | 'RETRY' | 'SETTLED';
 
-/** Per-channel rate limits shared by every worker (a token bucket in Redis). */
+/** Per-channel rate limits shared by every worker: a budget per second, counted in Redis. */
 export class ChannelLimiter {
   private readonly limiters = new Map<string, RateLimiterRedis>();
 
