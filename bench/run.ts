@@ -5,6 +5,8 @@
  *   import   1,000,000 activity rows through the CSV importer
  *   rebuild  full model rebuild at 100,000 customers / 50,000 titles / 1,000,000 activities
  *   insights every manager report over 1,000,000 activities (median of 5)
+ *   segments segmentPreview for realistic segments over 100,000 customers and 1,000,000
+ *            activities (median of 5), and one campaign's fan-out
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,6 +16,7 @@ const SCRIPTS: Record<string, string> = {
   import: 'import-activity.js',
   rebuild: 'rebuild.js',
   insights: 'insights.js',
+  segments: 'segments.js',
 };
 
 const wanted = process.argv.slice(2);

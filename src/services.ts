@@ -15,6 +15,9 @@ import { InsightsService } from './insights/insights.service';
 import { InterestService } from './interests/interest.service';
 import { ImpressionRecorder } from './recommendations/impression.recorder';
 import type { RecommendationService } from './recommendations/recommendation.service';
+import type { MarketingQueue } from './marketing/delivery/delivery.queue';
+import { createMarketingServices } from './marketing/marketing.services';
+import type { MarketingSettings } from './marketing/marketing.settings';
 
 /** The domain services, built once per process and shared by every request. */
 export function createServices(
@@ -22,8 +25,11 @@ export function createServices(
   events: DomainEvents,
   recommendations: RecommendationService,
   privacy: { store: RecommendationStore; refreshQueue: Queue; log: Logger },
+  marketing: { queue: MarketingQueue; settings: MarketingSettings },
 ) {
   const audit = new AuditService(ds);
+  const disclosureThreshold = disclosureThresholdFromEnv();
+  const privacyServices = createPrivacyServices({ ds, audit, recommendations, ...privacy });
   return {
     events,
     activity: new ActivityService(ds, events),
@@ -35,8 +41,17 @@ export function createServices(
     recommendations,
     impressions: new ImpressionRecorder(ds, privacy.log),
     audit,
-    insights: new InsightsService(ds, { disclosureThreshold: disclosureThresholdFromEnv() }),
-    ...createPrivacyServices({ ds, audit, recommendations, ...privacy }),
+    insights: new InsightsService(ds, { disclosureThreshold }),
+    ...privacyServices,
+    marketing: createMarketingServices({
+      ds,
+      queue: marketing.queue,
+      consent: privacyServices.consent,
+      recommendations,
+      settings: marketing.settings,
+      disclosureThreshold,
+      log: privacy.log,
+    }),
   };
 }
 

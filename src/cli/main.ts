@@ -8,6 +8,7 @@ import { auditVerifyCommand } from './audit.command';
 import { migrateCommand } from './migrate.command';
 import { tokenCommand, type TokenOptions } from './token.command';
 import { rebuildCommand } from './recommendations.command';
+import { campaignRunCommand } from './campaign.command';
 
 /** Parses a positive whole number option, naming the option when it is not one. */
 function positiveInt(name: string) {
@@ -102,6 +103,23 @@ function buildProgram(): Command {
     )
     .action(async (opts: { wait?: boolean; shards?: number; timeout: number }) => {
       process.exitCode = await rebuildCommand(opts);
+    });
+
+  const campaign = program.command('campaign').description('marketing campaigns');
+  campaign
+    .command('run')
+    .description(
+      'validate a campaign described in a JSON file, create it, send it and print the results',
+    )
+    .argument('<file>', 'JSON: name, purpose, channels, segmentId or filter, template, ...')
+    .option('--timeout <seconds>', 'stop waiting after this long', positiveInt('--timeout'), 600)
+    .option(
+      '--uplift-days <n>',
+      'days after sending the uplift covers',
+      positiveInt('--uplift-days'),
+    )
+    .action(async (file: string, opts: { timeout: number; upliftDays?: number }) => {
+      process.exitCode = await campaignRunCommand(file, opts);
     });
   return program;
 }

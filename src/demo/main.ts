@@ -11,10 +11,14 @@ import { IMPORT_KINDS } from '../imports/import.types';
 import { Role } from '../auth/role';
 import { connect } from '../platform';
 import { failStartup, runProcess } from '../process';
+import { startSmtpSink } from '../marketing/channels/smtp-sink';
 import { generateDemoLibrary } from './generate';
 import { DEMO_FILES, writeDemoLibrary } from './write-csv';
 
 const DEMO_MARKER = 'demo-1';
+/** Where the demo's loopback mail server keeps what it receives (git-ignored). */
+const DEMO_MAIL_DIR = path.resolve(__dirname, '..', '..', '..', '.demo-mail');
+const EXAMPLE_CAMPAIGN = 'examples/campaign.json';
 
 async function demoLoaded(ds: DataSource): Promise<boolean> {
   const rows = await ds.query('SELECT 1 FROM activity WHERE source_key = $1', [DEMO_MARKER]);
@@ -47,8 +51,34 @@ async function loadDemo(ds: DataSource): Promise<void> {
   }
 }
 
+/**
+ * Without SMTP_URL the demo starts a loopback mail server, so campaigns can be sent without
+ * one: what arrives is kept as .eml files. Quiet hours are off unless set, so a campaign sent
+ * in the evening goes at once.
+ */
+async function demoEnvironment(): Promise<{
+  env: NodeJS.ProcessEnv;
+  mail: string;
+  close: () => Promise<void>;
+}> {
+  const env: NodeJS.ProcessEnv = { ...process.env, QUIET_HOURS: process.env.QUIET_HOURS ?? 'off' };
+  if (process.env.SMTP_URL) {
+    return { env, mail: `Email goes to ${process.env.SMTP_URL}.`, close: async () => undefined };
+  }
+  const sink = await startSmtpSink({ dir: DEMO_MAIL_DIR });
+  env.SMTP_URL = sink.url;
+  return {
+    env,
+    close: () => sink.close(),
+    mail:
+      `Email goes to a loopback mail server at ${sink.url} (no real mail leaves this machine); ` +
+      `each message is saved as a file in ${DEMO_MAIL_DIR}/.`,
+  };
+}
+
 async function main() {
-  const config = loadConfig();
+  const { env, mail, close: closeMail } = await demoEnvironment();
+  const config = loadConfig(env);
   const ds = await connect(config, rootLogger);
   try {
     await runMigrations(ds);
@@ -61,6 +91,10 @@ async function main() {
     await ds.destroy();
   }
   const running = await runProcess('all', config);
+  // The mail server closes after the platform has drained, so the process can end.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void running.shutdown(signal).then(closeMail));
+  }
   await running.platform.recommendations.queue.requestRebuild();
   const samples: Array<{ external_id: string; kind: string }> = await running.platform.ds.query(
     `SELECT external_id, kind FROM customer WHERE recommendation_mode = 'FULL' AND first_name IS NOT NULL
@@ -99,6 +133,11 @@ async function main() {
     ]);
   }
   const adminToken = roleTokens[0][1];
+  const marketingToken = roleTokens.find(([role]) => role === Role.MARKETING)![1];
+  // The command runs its own workers, which must reach the same mail server and link here.
+  const cliEnv =
+    `SMTP_URL=${config.SMTP_URL} QUIET_HOURS=${config.QUIET_HOURS} ` +
+    `PUBLIC_URL=${config.PUBLIC_URL ?? `http://localhost:${running.port}`}`;
   process.stdout.write(
     [
       '',
@@ -108,6 +147,14 @@ async function main() {
       'Try:',
       `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${adminToken}" \\`,
       `    -d '{"query":"{ customer(externalId: \\"${example}\\") { firstName recommendationsSource recommendations(first: 5) { item { title } reasons { text } } } }"}'`,
+      '',
+      mail,
+      'Send a campaign (segment, personal suggestions, control group) and read its results:',
+      `  ${cliEnv} npm run cli -- campaign run ${EXAMPLE_CAMPAIGN}`,
+      'or preview a segment as marketing staff:',
+      `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${marketingToken}" \\`,
+      `    -d '{"query":"{ segmentPreview(filter: { activity: { types: [LOAN], lastDays: 90 } }) { customers channels { channel reachableForMarketing } } }"}'`,
+      '',
       'Tokens for each role (valid 7 days; `npm run cli -- token --role ROLE` makes more):',
       ...roleTokens.map(([role, token]) => `  ${role}: ${token}`),
       'Stop with Ctrl+C.',

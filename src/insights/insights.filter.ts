@@ -7,8 +7,10 @@ export interface ResolvedFilter {
   from: Date;
   to: Date;
   period: InsightPeriod;
-  /** Lapsed report: months without activity. */
+  /** Lapsed and won-back reports: months without activity. */
   months: number;
+  /** Campaign reports: days after a campaign started in which activity counts. */
+  days: number;
   /** Ranked lists: how many rows. */
   limit: number;
   timeZone: string;
@@ -46,6 +48,10 @@ export function resolveFilter(input: InsightFilter | undefined, now = new Date()
   if (!Number.isInteger(months) || months < 1 || months > 120) {
     throw DomainError.badInput('filter.months', 'range', 'months must be between 1 and 120');
   }
+  const days = input?.days ?? 14;
+  if (!Number.isInteger(days) || days < 1 || days > 365) {
+    throw DomainError.badInput('filter.days', 'range', 'days must be between 1 and 365');
+  }
   const limit = input?.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw DomainError.badInput('filter.limit', 'range', 'limit must be between 1 and 1000');
@@ -59,6 +65,7 @@ export function resolveFilter(input: InsightFilter | undefined, now = new Date()
     to,
     period: input?.period ?? InsightPeriod.MONTH,
     months,
+    days,
     limit,
     timeZone,
     threshold: input?.threshold ?? null,

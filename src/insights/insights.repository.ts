@@ -3,6 +3,7 @@ import type { ActivityType, Channel } from '../activity/activity.enums';
 import { COUNTED_ENTRY } from '../activity/counted';
 import type { AgeBand, CustomerKind } from '../customers/customer.enums';
 import type { ResolvedFilter } from './insights.filter';
+import type { CampaignPurpose } from '../marketing/campaigns/campaign.enums';
 import type { CustomerMeasure } from './insights.types';
 import type { PopulationRow } from './population';
 import { SUMMARY_TIME_ZONE } from './refresh';
@@ -99,6 +100,21 @@ export interface RawOutcomeCell {
   peopleShown: number;
   peopleClicked: number;
   peopleBorrowed: number;
+}
+
+export interface RawCampaignCell {
+  campaignId: string;
+  campaign: string;
+  purpose: CampaignPurpose;
+  startedAt: Date;
+  recipients: number;
+  recipientsActive: number;
+  controlMembers: number;
+  controlActive: number;
+  lapsedRecipients: number;
+  wonBack: number;
+  lapsedControl: number;
+  controlReturned: number;
 }
 
 /** Work memory for one report query; reports are few and run one at a time per manager. */
@@ -412,6 +428,51 @@ export class InsightsRepository {
         GROUP BY GROUPING SETS ((month, branch_id, source), (month, source))
         ORDER BY 1, GROUPING(branch_id) DESC, branch_id, source`,
       [f.from, f.to],
+    );
+  }
+
+  /**
+   * Per campaign that started in the range: recipients (SENT) and control members, how many of
+   * each were active in the `days` after it started, and the same for those who were lapsed —
+   * active at some point, but not in the `months` before it started. A customer erased since
+   * counts by the time frozen on their message at erasure.
+   */
+  campaigns(f: ResolvedFilter): Promise<RawCampaignCell[]> {
+    return this.read<RawCampaignCell>(
+      `WITH k AS (
+         SELECT id, name, purpose, started_at,
+                started_at + make_interval(days => $3) AS window_end,
+                started_at - make_interval(months => $4) AS lapsed_before
+           FROM campaign
+          WHERE started_at >= $1 AND started_at < $2 AND status IN ('SENDING', 'SENT')
+       ), m AS (
+         SELECT n.campaign_id, n.status = 'SENT' AS sent,
+                n.last_active_before IS NOT NULL AND n.last_active_before < k.lapsed_before
+                  AS lapsed,
+                (n.first_active_after IS NOT NULL AND n.first_active_after < k.window_end)
+                OR EXISTS (
+                  SELECT 1 FROM activity a
+                   WHERE a.customer_id = n.customer_id
+                     AND a.occurred_at >= k.started_at AND a.occurred_at < k.window_end
+                     AND ${COUNTED}) AS active
+           FROM notification n JOIN k ON k.id = n.campaign_id
+          WHERE n.status IN ('SENT', 'CONTROL')
+       )
+       SELECT k.id::text AS "campaignId", k.name AS campaign, k.purpose,
+              k.started_at AS "startedAt",
+              count(m.*) FILTER (WHERE m.sent)::int AS recipients,
+              count(m.*) FILTER (WHERE m.sent AND m.active)::int AS "recipientsActive",
+              count(m.*) FILTER (WHERE NOT m.sent)::int AS "controlMembers",
+              count(m.*) FILTER (WHERE NOT m.sent AND m.active)::int AS "controlActive",
+              count(m.*) FILTER (WHERE m.sent AND m.lapsed)::int AS "lapsedRecipients",
+              count(m.*) FILTER (WHERE m.sent AND m.lapsed AND m.active)::int AS "wonBack",
+              count(m.*) FILTER (WHERE NOT m.sent AND m.lapsed)::int AS "lapsedControl",
+              count(m.*) FILTER (WHERE NOT m.sent AND m.lapsed AND m.active)::int
+                AS "controlReturned"
+         FROM k LEFT JOIN m ON m.campaign_id = k.id
+        GROUP BY k.id, k.name, k.purpose, k.started_at
+        ORDER BY k.started_at, k.id`,
+      [f.from, f.to, f.days, f.months],
     );
   }
 

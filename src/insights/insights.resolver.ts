@@ -3,6 +3,8 @@ import { Role } from '../auth/role';
 import type { GraphQLContext } from '../graphql/context';
 import {
   ActivityUseRow,
+  CampaignUpliftRow,
+  WonBackRow,
   CohortRow,
   CustomerUseRow,
   EventAttendanceRow,
@@ -120,6 +122,31 @@ export class InsightsResolver {
     @Arg('filter', () => InsightFilter, filterArg) filter?: InsightFilter,
   ) {
     return ctx.services.insights.recommendations(filter);
+  }
+
+  @Query(() => [CampaignUpliftRow], {
+    description:
+      'Campaigns that started in the range: the share of recipients and of the control group ' +
+      'active within `filter.days` days (default 14), and the difference.',
+  })
+  insightsCampaignUplift(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => InsightFilter, filterArg) filter?: InsightFilter,
+  ) {
+    return ctx.services.insights.campaignUplift(filter);
+  }
+
+  @Query(() => [WonBackRow], {
+    description:
+      'Customers won back after campaigns: recipients with no activity in the `filter.months` ' +
+      'months before a campaign (default 12) who were active within `filter.days` days of it, ' +
+      'against the control group.',
+  })
+  insightsWonBack(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => InsightFilter, filterArg) filter?: InsightFilter,
+  ) {
+    return ctx.services.insights.wonBack(filter);
   }
 
   @Query(() => String, { description: 'Any report as CSV, with the same rows as its query.' })

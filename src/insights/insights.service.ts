@@ -4,15 +4,19 @@ import { resolveFilter } from './insights.filter';
 import { reportCsv } from './insights.csv';
 import { InsightsRepository } from './insights.repository';
 import {
+  campaignUpliftRows,
   cohortRows,
   demandRanking,
   eventRows,
   outcomeRows,
   rankReach,
   stockRows,
+  wonBackRows,
 } from './insights.shape';
 import {
   type ActivityUseRow,
+  type CampaignUpliftRow,
+  type WonBackRow,
   type CohortRow,
   type CustomerUseRow,
   type EventAttendanceRow,
@@ -128,6 +132,18 @@ export class InsightsService {
     return outcomeRows(await this.repo.recommendationOutcomes(filter), threshold);
   }
 
+  /** Campaigns started in the range: recipients against control, `days` after sending. */
+  async campaignUplift(input?: InsightFilter): Promise<CampaignUpliftRow[]> {
+    const { filter, threshold } = this.prepare(input);
+    return campaignUpliftRows(await this.repo.campaigns(filter), filter.days, threshold);
+  }
+
+  /** Customers lapsed for `months` whom a campaign brought back within `days`. */
+  async wonBack(input?: InsightFilter): Promise<WonBackRow[]> {
+    const { filter, threshold } = this.prepare(input);
+    return wonBackRows(await this.repo.campaigns(filter), filter.months, filter.days, threshold);
+  }
+
   /** The rows of one report, by name. */
   rows(report: InsightReport, input?: InsightFilter): Promise<object[]> {
     switch (report) {
@@ -151,6 +167,10 @@ export class InsightsService {
         return this.pcUse(input);
       case InsightReport.RECOMMENDATIONS:
         return this.recommendations(input);
+      case InsightReport.CAMPAIGN_UPLIFT:
+        return this.campaignUplift(input);
+      case InsightReport.WON_BACK:
+        return this.wonBack(input);
     }
   }
 

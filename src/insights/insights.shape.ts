@@ -1,5 +1,7 @@
 import { suppressSmallCells } from './disclosure';
+import { shapeUplift } from '../marketing/campaigns/campaign.results';
 import type {
+  RawCampaignCell,
   RawCohortCell,
   RawEventCell,
   RawOutcomeCell,
@@ -7,12 +9,14 @@ import type {
   RawStockCell,
 } from './insights.repository';
 import type {
+  CampaignUpliftRow,
   CohortRow,
   EventAttendanceRow,
   ReachRow,
   RecommendationOutcomeRow,
   StockRow,
   SuggestionListKind,
+  WonBackRow,
 } from './insights.types';
 
 const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
@@ -121,6 +125,94 @@ export function outcomeRows(
       clickThroughRate: clicked == null ? null : ratio(clicked, c.shown),
       borrowThroughRate: borrowed == null ? null : ratio(borrowed, c.shown),
       suppressed: hideAll,
+    };
+  });
+}
+
+/** Whether any of the values was withheld. */
+const anyWithheld = (values: ReadonlyArray<number | null>) => values.some((v) => v === null);
+
+/**
+ * Recipients against control per campaign, with the campaign results' disclosure rule: counts
+ * of 1 to threshold − 1 people are withheld, and so are rates built on them.
+ */
+export function campaignUpliftRows(
+  cells: readonly RawCampaignCell[],
+  days: number,
+  threshold: number,
+): CampaignUpliftRow[] {
+  return cells.map((c) => {
+    const u = shapeUplift(
+      days,
+      { start: c.startedAt, end: null, now: c.startedAt },
+      {
+        recipients: { members: c.recipients, active: c.recipientsActive },
+        control: { members: c.controlMembers, active: c.controlActive },
+      },
+      threshold,
+    );
+    const row = {
+      campaignId: c.campaignId,
+      campaign: c.campaign,
+      purpose: c.purpose,
+      startedAt: c.startedAt,
+      days,
+      recipients: u.recipients,
+      recipientsActive: u.recipientsActive,
+      recipientRate: u.recipientRate,
+      controlMembers: u.controlMembers,
+      controlActive: u.controlActive,
+      controlRate: u.controlRate,
+      uplift: u.uplift,
+    };
+    return {
+      ...row,
+      suppressed: anyWithheld([
+        u.recipients,
+        u.recipientsActive,
+        u.controlMembers,
+        u.controlActive,
+      ]),
+    };
+  });
+}
+
+/** Lapsed customers won back per campaign, against lapsed control members who came back. */
+export function wonBackRows(
+  cells: readonly RawCampaignCell[],
+  months: number,
+  days: number,
+  threshold: number,
+): WonBackRow[] {
+  return cells.map((c) => {
+    const u = shapeUplift(
+      days,
+      { start: c.startedAt, end: null, now: c.startedAt },
+      {
+        recipients: { members: c.lapsedRecipients, active: c.wonBack },
+        control: { members: c.lapsedControl, active: c.controlReturned },
+      },
+      threshold,
+    );
+    return {
+      campaignId: c.campaignId,
+      campaign: c.campaign,
+      startedAt: c.startedAt,
+      months,
+      days,
+      lapsedRecipients: u.recipients,
+      wonBack: u.recipientsActive,
+      wonBackRate: u.recipientRate,
+      lapsedControl: u.controlMembers,
+      controlReturned: u.controlActive,
+      controlRate: u.controlRate,
+      uplift: u.uplift,
+      suppressed: anyWithheld([
+        u.recipients,
+        u.recipientsActive,
+        u.controlMembers,
+        u.controlActive,
+      ]),
     };
   });
 }

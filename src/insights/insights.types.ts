@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ActivityType, Channel } from '../activity/activity.enums';
 import { AgeBand, CustomerKind } from '../customers/customer.enums';
+import { CampaignPurpose } from '../marketing/campaigns/campaign.enums';
 
 /** How report rows are grouped in time; periods start in the filter's time zone. */
 export enum InsightPeriod {
@@ -30,6 +31,8 @@ export enum InsightReport {
   EVENTS = 'EVENTS',
   PC_USE = 'PC_USE',
   RECOMMENDATIONS = 'RECOMMENDATIONS',
+  CAMPAIGN_UPLIFT = 'CAMPAIGN_UPLIFT',
+  WON_BACK = 'WON_BACK',
 }
 
 registerEnumType(InsightPeriod, { name: 'InsightPeriod', description: 'Reporting period length.' });
@@ -52,9 +55,19 @@ export class InsightFilter {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'Lapsed report: months without activity (default 12).',
+    description:
+      'Lapsed and won-back reports: months without activity that make a customer lapsed ' +
+      '(default 12).',
   })
   months?: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Campaign reports: days after a campaign started in which activity counts (1 to 365, ' +
+      'default 14).',
+  })
+  days?: number;
 
   @Field(() => Int, { nullable: true, description: 'Ranked lists: rows to return (default 20).' })
   limit?: number;
@@ -308,5 +321,98 @@ export class RecommendationOutcomeRow {
   borrowThroughRate: number | null;
 
   @Field({ description: 'True when the whole row describes too few people to show.' })
+  suppressed: boolean;
+}
+
+@ObjectType({
+  description:
+    'One campaign that started in the range: recipients against its control group, each ' +
+    'measured by the share with any activity in the `days` days from when sending started.',
+})
+export class CampaignUpliftRow {
+  @Field(() => ID)
+  campaignId: string;
+
+  @Field()
+  campaign: string;
+
+  @Field(() => CampaignPurpose)
+  purpose: CampaignPurpose;
+
+  @Field(() => Date)
+  startedAt: Date;
+
+  @Field(() => Int)
+  days: number;
+
+  @Field(() => Int, { nullable: true })
+  recipients: number | null;
+
+  @Field(() => Int, { nullable: true })
+  recipientsActive: number | null;
+
+  @Field(() => Float, { nullable: true })
+  recipientRate: number | null;
+
+  @Field(() => Int, { nullable: true })
+  controlMembers: number | null;
+
+  @Field(() => Int, { nullable: true })
+  controlActive: number | null;
+
+  @Field(() => Float, { nullable: true })
+  controlRate: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'recipientRate − controlRate.' })
+  uplift: number | null;
+
+  @Field()
+  suppressed: boolean;
+}
+
+@ObjectType({
+  description:
+    'Customers won back by one campaign: recipients who had been active before but not in the ' +
+    '`months` months before it started, and who were active within `days` days of it — against ' +
+    'the same among its control group.',
+})
+export class WonBackRow {
+  @Field(() => ID)
+  campaignId: string;
+
+  @Field()
+  campaign: string;
+
+  @Field(() => Date)
+  startedAt: Date;
+
+  @Field(() => Int)
+  months: number;
+
+  @Field(() => Int)
+  days: number;
+
+  @Field(() => Int, { nullable: true, description: 'Lapsed customers the campaign reached.' })
+  lapsedRecipients: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Of them, active again within `days`.' })
+  wonBack: number | null;
+
+  @Field(() => Float, { nullable: true })
+  wonBackRate: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Lapsed customers held back.' })
+  lapsedControl: number | null;
+
+  @Field(() => Int, { nullable: true })
+  controlReturned: number | null;
+
+  @Field(() => Float, { nullable: true })
+  controlRate: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'wonBackRate − controlRate.' })
+  uplift: number | null;
+
+  @Field()
   suppressed: boolean;
 }

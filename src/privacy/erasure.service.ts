@@ -14,6 +14,7 @@ import {
   unlinkWards,
 } from './erasure.repository';
 import { detachImpressions } from '../recommendations/impression.repository';
+import { anonymiseNotifications } from '../marketing/privacy';
 import { cancelPendingRefresh, waitUntilNotActive } from './refresh-jobs';
 
 /** Where cached suggestions live; RecommendationStore provides it. */
@@ -31,6 +32,7 @@ export interface ErasureResult {
   /** Suggestions shown to them: still counted in the outcome report, no longer linked. */
   suggestionsShownDetached: number;
   wardsUnlinked: number;
+  messagesAnonymised: number;
 }
 
 /** How long erasure waits for a refresh that was already running when it committed. */
@@ -41,7 +43,9 @@ export const RUNNING_REFRESH_WAIT_MS = 10_000;
  * PostgreSQL or Redis. In one transaction it nulls every personal field, marks the row ERASED
  * (imports refuse to bring an ERASED row back), turns personalisation OFF, detaches all their
  * activity (statistics keep type, time, branch, item and age band), deletes their interests
- * and dismissals, detaches the suggestions shown to them, unlinks their wards, and records `customer.erase` in the audit trail.
+ * and dismissals, detaches the suggestions shown to them, unlinks their wards, detaches their
+ * campaign messages (unsent ones are suppressed; counts, opens and clicks stay, so campaign
+ * results do not change) and records `customer.erase` in the audit trail.
  * Consent rows stay: they prove what was agreed, and hold nothing but the customer id.
  * Afterwards their cached suggestions and any pending refresh job are removed. Erasing an
  * erased customer again is harmless, and finishes a clean-up that Redis failed earlier.
@@ -66,7 +70,10 @@ export class ErasureService {
     const result = await this.ds.transaction(async (tx): Promise<ErasureResult> => {
       const { erased } = await lockForErasure(tx, id);
       await tombstone(tx, id, now);
+      // Before activity is detached: the messages keep when the person was next active.
+      const messagesAnonymised = await anonymiseNotifications(tx, id, now);
       const counts = {
+        messagesAnonymised,
         activityDetached: await detachAllActivity(tx, id, now),
         interestsRemoved: await deleteInterests(tx, id),
         dismissalsRemoved: await deleteDismissals(tx, id),

@@ -6,6 +6,7 @@ import { type Logger, safeError } from '../common/logger';
 import { consentRows, latestConsentRows } from '../consent/consent.repository';
 import { currentConsents } from '../consent/consent.rules';
 import type { ChangedBy } from '../consent/consent.service';
+import { messagesOf, segmentsMatching } from '../marketing/privacy';
 import type { CachedRecommendations } from '../recommendations/recommendation.store';
 import {
   activityRows,
@@ -38,8 +39,9 @@ export function camelKeys(row: Record<string, unknown>): Record<string, unknown>
  * Subject access: one JSON document with everything held about a person — their record (every
  * column, birth year included), interests, consents now and over time, activity still linked
  * to them with what it refers to, dismissals, cached suggestions and the mode they were
- * computed under, the suggestions recently shown to them, wards, and the audit entries about them. Activity already anonymised is no
- * longer theirs and is not included.
+ * computed under, the suggestions recently shown to them, wards, the messages campaigns sent
+ * them or held back (with opens and clicks), the saved segments they match now, and the audit
+ * entries about them. Activity already anonymised is no longer theirs and is not included.
  */
 export class ExportService {
   constructor(
@@ -78,6 +80,8 @@ export class ExportService {
         dismissals: await dismissalRows(tx, id),
         shown: await impressionRows(tx, id),
         wards: await wardRows(tx, id),
+        messages: await messagesOf(tx, id),
+        segments: await segmentsMatching(tx, id, generatedAt),
       };
     });
     const cached = await this.cachedSuggestions(id);
@@ -117,6 +121,8 @@ export class ExportService {
           : null,
       },
       wards: sections.wards,
+      messages: sections.messages,
+      segments: sections.segments,
       audit,
     };
   }

@@ -20,6 +20,7 @@ import type { Services } from '../services';
 import depthLimit from 'graphql-depth-limit';
 import { authenticate, costLimitPlugin, rateLimit } from './security';
 import { auditPlugin } from '../auth/guard';
+import { trackingRoutes } from '../marketing/tracking/tracking.routes';
 
 export interface AppDeps {
   ds: DataSource;
@@ -93,6 +94,8 @@ export async function createApp(deps: AppDeps) {
     const ok = Object.values(state).every((s) => s === 'up');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', ...state });
   });
+  // Links in messages: unsubscribe, open pixel, click redirect (signed; no bearer token).
+  app.use('/m', trackingRoutes(services.marketing.tracking, log));
   app.use(
     '/graphql',
     authenticate(deps.tokens),

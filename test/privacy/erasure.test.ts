@@ -1,4 +1,5 @@
 import { Worker } from 'bullmq';
+import { groupActivity, statusCounts } from '../../src/marketing/campaigns/campaign.repository';
 import { Role } from '../../src/auth/role';
 import { createRedis } from '../../src/platform';
 import { RECOMMENDATIONS_QUEUE } from '../../src/recommendations/recommendation.queue';
@@ -93,7 +94,44 @@ async function seedPerson(externalId: string, guardianId: string | null = null):
     { c: id },
   );
   if (res.errors) throw new Error(JSON.stringify(res.errors));
+  // A campaign that reached them (and they opened) ten days ago, and one still sending.
+  const campaign = async (name: string, status: string) =>
+    (
+      await ds.query(
+        `INSERT INTO campaign (name, purpose, status, channels, filter, subject, body, created_by,
+                               started_at)
+         VALUES ($1, 'MARKETING', $2, '{EMAIL}', '{"kinds":["BORROWER"]}', 's', 'b', 'test',
+                 now() - interval '10 days') RETURNING id::text AS id`,
+        [name, status],
+      )
+    )[0].id as string;
+  const sent = await campaign(`Sent to ${externalId}`, 'SENT');
+  const sending = await campaign(`Sending to ${externalId}`, 'SENDING');
+  await ds.query(
+    `INSERT INTO notification (campaign_id, customer_id, channel, status, address, claimed_at,
+                               sent_at, opened_at, open_count, provider_id, last_active_before)
+     VALUES ($1, $3, 'EMAIL', 'SENT', $4, now() - interval '10 days', now() - interval '10 days',
+             now() - interval '9 days', 1, $5, now() - interval '40 days'),
+            ($2, $3, 'EMAIL', 'PENDING', NULL, NULL, NULL, NULL, 0, NULL, NULL)`,
+    [sent, sending, id, `${externalId.toLowerCase()}.${PERSON.email}`, `<msg-for-${PERSON.email}>`],
+  );
+  campaigns.set(id, { sent, sending });
   return id;
+}
+
+const campaigns = new Map<string, { sent: string; sending: string }>();
+
+/** A campaign's results as counted from its rows: what erasure must leave unchanged. */
+async function campaignFigures(campaignId: string) {
+  const [{ started }] = await api.db.ds.query(
+    'SELECT started_at AS started FROM campaign WHERE id = $1',
+    [campaignId],
+  );
+  const end = new Date(started.getTime() + 14 * 86_400_000);
+  return {
+    counts: await statusCounts(api.db.ds, campaignId),
+    uplift: await groupActivity(api.db.ds, campaignId, started, end),
+  };
 }
 
 /** A cached suggestion list, as the workers write it. */
@@ -132,6 +170,7 @@ describe('erasing a customer', () => {
   let id: string;
   let ward: string;
   let statsBefore: unknown[];
+  let figuresBefore: Awaited<ReturnType<typeof campaignFigures>>;
   let erased: any;
 
   beforeAll(async () => {
@@ -142,8 +181,10 @@ describe('erasing a customer', () => {
     await store.put([cachedList(id)]);
     await queue.scheduleRefresh([id]);
     expect(await queue.queue.getDeduplicationJobId(refreshDeduplicationId(id))).not.toBeNull();
-    expect(Object.keys(await tracesInDatabase())).toEqual(['customer']);
+    expect(Object.keys(await tracesInDatabase()).sort()).toEqual(['customer', 'notification']);
     statsBefore = await statistics(api.db.ds);
+    figuresBefore = await campaignFigures(campaigns.get(id)!.sent);
+    expect(figuresBefore.uplift.recipients).toEqual({ members: 1, active: 1 });
     const res = await api.gql(ERASE, { c: id, r: 'Erasure requested in writing' });
     if (res.errors) throw new Error(JSON.stringify(res.errors));
     erased = res.data.eraseCustomer;
@@ -197,6 +238,25 @@ describe('erasing a customer', () => {
     expect(await statistics(api.db.ds)).toEqual(statsBefore);
   });
 
+  it('detaches their campaign messages, keeping every campaign’s results the same', async () => {
+    expect(await rowsOf('notification', id)).toBe(0);
+    expect(await campaignFigures(campaigns.get(id)!.sent)).toEqual(figuresBefore);
+    const rows = await api.db.ds.query(
+      `SELECT status, suppressed_reason, address, provider_id, anonymised_at IS NOT NULL AS detached
+         FROM notification WHERE campaign_id = $1`,
+      [campaigns.get(id)!.sending],
+    );
+    expect(rows).toEqual([
+      {
+        status: 'SUPPRESSED',
+        suppressed_reason: 'CUSTOMER_ERASED',
+        address: null,
+        provider_id: null,
+        detached: true,
+      },
+    ]);
+  });
+
   it('removes interests and dismissals, unlinks wards, and keeps the consent rows', async () => {
     expect(await rowsOf('customer_interest', id)).toBe(0);
     expect(await rowsOf('recommendation_dismissal', id)).toBe(0);
@@ -234,6 +294,7 @@ describe('erasing a customer', () => {
         interestsRemoved: 1,
         dismissalsRemoved: 1,
         wardsUnlinked: 1,
+        messagesAnonymised: 2,
         alreadyErased: false,
       },
     });

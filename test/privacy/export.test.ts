@@ -60,6 +60,26 @@ beforeAll(async () => {
       input: { purpose: PERSONALISATION, source: BRANCH, wordingVersion: "p1" }) { id } }`,
     { c: person },
   );
+  // A campaign that reached them (opened, clicked) and one that was held back by consent.
+  const [campaign] = await ds.query(
+    `INSERT INTO campaign (name, purpose, status, channels, filter, subject, body, created_by,
+                           started_at)
+     VALUES ('Autumn reads', 'MARKETING', 'SENT', '{EMAIL}', '{"kinds":["BORROWER"]}', 's', 'b',
+             'test', now() - interval '2 days') RETURNING id::text AS id`,
+  );
+  await ds.query(
+    `INSERT INTO notification (campaign_id, customer_id, channel, status, address, claimed_at,
+                               sent_at, opened_at, open_count, clicked_at, click_count)
+     VALUES ($1, $2, 'EMAIL', 'SENT', 'marguerite@example.org', now() - interval '2 days',
+             now() - interval '2 days', now() - interval '1 day', 2, now() - interval '1 day', 1),
+            ($1, $3, 'EMAIL', 'SENT', 'x3@example.org', now(), now(), NULL, 0, NULL, 0)`,
+    [campaign.id, person, other],
+  );
+  await ds.query(
+    `INSERT INTO segment (name, filter, created_by) VALUES
+       ('At Central', $1, 'test'), ('Groups', '{"kinds":["GROUP"]}', 'test')`,
+    [JSON.stringify({ homeBranchIds: [lib.central] })],
+  );
   await api.platform.recommendations.store.put([
     {
       customerId: person,
@@ -146,6 +166,23 @@ describe('subject access export', () => {
     expect(doc.wards).toEqual([{ id: ward, firstName: 'Pip', lastName: 'Tillotson' }]);
     const actions = doc.audit.map((e: any) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['consent.give', 'customer.export']));
+  });
+
+  it('includes the messages campaigns sent them, with opens and clicks, and their segments', () => {
+    expect(doc.messages).toEqual([
+      expect.objectContaining({
+        campaign: 'Autumn reads',
+        purpose: 'MARKETING',
+        channel: 'EMAIL',
+        status: 'SENT',
+        suppressedReason: null,
+        address: 'marguerite@example.org',
+        opens: 2,
+        clicks: 1,
+      }),
+    ]);
+    expect(doc.messages[0].firstOpenedAt).not.toBeNull();
+    expect(doc.segments).toEqual([{ id: expect.any(String), name: 'At Central' }]);
   });
 
   it('requires staff to give a reason and records the export with it', async () => {

@@ -1,4 +1,5 @@
 import { Role } from '../../src/auth/role';
+import { closePrivacyApi } from '../privacy/privacy-api';
 import { startTestApi, type TestApi } from '../support/api';
 
 /**
@@ -66,6 +67,35 @@ const staffOnly = (rest: Partial<Record<Caller, Outcome>> = {}): Record<Caller, 
   admin: 'ok',
   ...rest,
 });
+const marketingOnly = (rest: Partial<Record<Caller, Outcome>> = {}): Record<Caller, Outcome> => ({
+  anonymous: 'UNAUTHENTICATED',
+  service: NONE,
+  self: NONE,
+  otherCustomer: NONE,
+  guardian: NONE,
+  frontLine: NONE,
+  marketing: 'ok',
+  manager: NONE,
+  admin: 'ok',
+  ...rest,
+});
+/** Campaigns and their results: marketing staff, managers (read only) and admins. */
+const campaignReaders = marketingOnly({ manager: 'ok' });
+
+/** Marketing objects made before the cells run; each mutating cell takes its own. */
+const pools = {
+  segment: '',
+  draft: '',
+  segmentsToDelete: [] as string[],
+  scheduled: [] as string[],
+  drafts: [] as string[],
+};
+const take = (list: string[]) => list.shift() ?? '0';
+const inAMonth = () => new Date(Date.now() + 30 * 86_400_000).toISOString();
+const FILTER = '{ kinds: [BORROWER], activity: { types: [LOAN], lastDays: 90 } }';
+const TEMPLATE =
+  '{ subject: "Hello {{firstName|reader}}", body: "New titles: {{recommendedTitles}}" }';
+
 const everyone: Record<Caller, Outcome> = Object.fromEntries(
   CALLERS.map((c) => [c, 'ok']),
 ) as Record<Caller, Outcome>;
@@ -190,10 +220,104 @@ const OPS: Op[] = [
     vars: () => ({ id: target }),
     expect: personal(),
   },
+  { name: 'list segments', query: '{ segments { id name } }', expect: marketingOnly() },
+  {
+    name: 'read a segment',
+    query: 'query($id: ID!) { segment(id: $id) { name filter } }',
+    vars: () => ({ id: pools.segment }),
+    expect: marketingOnly(),
+  },
+  {
+    name: 'preview a segment',
+    query: `{ segmentPreview(filter: ${FILTER}) { customers channels { channel reachableForMarketing } } }`,
+    expect: marketingOnly(),
+  },
+  {
+    name: 'save a segment',
+    query: `mutation($n: String!) { createSegment(input: { name: $n, filter: ${FILTER} }) { id } }`,
+    vars: () => ({ n: `perm-segment-${++seq}` }),
+    expect: marketingOnly(),
+  },
+  {
+    name: 'change a segment',
+    query: 'mutation($id: ID!) { updateSegment(id: $id, input: { description: "d" }) { id } }',
+    vars: () => ({ id: pools.segment }),
+    expect: marketingOnly(),
+  },
+  {
+    name: 'delete a segment',
+    query: 'mutation($id: ID!) { deleteSegment(id: $id) }',
+    vars: () => ({ id: take(pools.segmentsToDelete) }),
+    expect: marketingOnly(),
+  },
+  {
+    name: 'list campaigns',
+    query: '{ campaigns(first: 5) { id name status purpose channels } }',
+    expect: campaignReaders,
+  },
+  {
+    name: 'read a campaign with its results',
+    query:
+      'query($id: ID!) { campaign(id: $id) { name template { body } results { targeted uplift { uplift } } } }',
+    vars: () => ({ id: pools.draft }),
+    expect: campaignReaders,
+  },
+  {
+    name: 'campaign results',
+    query:
+      'query($id: ID!) { campaignResults(id: $id, upliftDays: 30) { sent opened clicked suppressedByReason { reason count } } }',
+    vars: () => ({ id: pools.draft }),
+    expect: campaignReaders,
+  },
+  {
+    name: 'preview a campaign message',
+    query: 'query($id: ID!) { campaignMessagePreview(id: $id) { subject text } }',
+    vars: () => ({ id: pools.draft }),
+    expect: marketingOnly(),
+  },
+  {
+    name: 'preview a template',
+    query: `{ messagePreview(purpose: MARKETING, channel: EMAIL, template: ${TEMPLATE}) { text } }`,
+    expect: marketingOnly(),
+  },
+  {
+    name: 'create a campaign',
+    query: `mutation($n: String!) { createCampaign(input: { name: $n, purpose: MARKETING,
+      channels: [EMAIL], filter: ${FILTER}, template: ${TEMPLATE} }) { id } }`,
+    vars: () => ({ n: `perm-campaign-${++seq}` }),
+    expect: marketingOnly(),
+  },
+  {
+    name: 'change a campaign',
+    query: 'mutation($id: ID!) { updateCampaign(id: $id, input: { controlPercent: 5 }) { id } }',
+    vars: () => ({ id: pools.draft }),
+    expect: marketingOnly(),
+  },
+  {
+    name: 'schedule a campaign',
+    query: 'mutation($id: ID!, $at: DateTimeISO) { scheduleCampaign(id: $id, at: $at) { status } }',
+    vars: () => ({ id: take(pools.drafts), at: inAMonth() }),
+    expect: marketingOnly(),
+  },
+  {
+    name: 'unschedule a campaign',
+    query: 'mutation($id: ID!) { unscheduleCampaign(id: $id) { status } }',
+    vars: () => ({ id: take(pools.scheduled) }),
+    expect: marketingOnly(),
+  },
+  {
+    name: 'cancel a campaign',
+    query: 'mutation($id: ID!) { cancelCampaign(id: $id) { status } }',
+    vars: () => ({ id: take(pools.drafts) }),
+    expect: marketingOnly(),
+  },
 ];
 
 beforeAll(async () => {
-  api = await startTestApi('permissions');
+  // EMAIL is configured so campaigns can be created; nothing runs to send them.
+  api = await startTestApi('permissions', {
+    env: { SMTP_URL: 'smtp://127.0.0.1:9', QUIET_HOURS: 'off' },
+  });
   const ds = api.db.ds;
   await ds.query(
     `INSERT INTO customer (external_id, kind, first_name, email) VALUES ('G', 'BORROWER', 'Gina', 'g@example.org'), ('O', 'BORROWER', 'Olu', 'o@example.org')`,
@@ -219,10 +343,37 @@ beforeAll(async () => {
   tokens.marketing = await api.token(Role.MARKETING);
   tokens.manager = await api.token(Role.MANAGER);
   tokens.admin = await api.token(Role.ADMIN);
+  const make = async (query: string, vars: Record<string, unknown> = {}) => {
+    const res = await api.gql(query, vars);
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    return Object.values(res.data as Record<string, { id: string }>)[0].id;
+  };
+  const segment = (n: string) =>
+    make(`mutation($n: String!) { createSegment(input: { name: $n, filter: ${FILTER} }) { id } }`, {
+      n,
+    });
+  const campaign = (n: string) =>
+    make(
+      `mutation($n: String!) { createCampaign(input: { name: $n, purpose: MARKETING,
+        channels: [EMAIL], filter: ${FILTER}, template: ${TEMPLATE} }) { id } }`,
+      { n },
+    );
+  pools.segment = await segment('perm-kept');
+  pools.draft = await campaign('perm-draft');
+  for (let i = 0; i < CALLERS.length; i++) {
+    pools.segmentsToDelete.push(await segment(`perm-delete-${i}`));
+    const scheduled = await campaign(`perm-scheduled-${i}`);
+    await make(
+      'mutation($id: ID!, $at: DateTimeISO) { scheduleCampaign(id: $id, at: $at) { id } }',
+      { id: scheduled, at: inAMonth() },
+    );
+    pools.scheduled.push(scheduled);
+    pools.drafts.push(await campaign(`perm-a-${i}`), await campaign(`perm-b-${i}`));
+  }
 });
 
 afterAll(async () => {
-  await api.close();
+  await closePrivacyApi(api);
 });
 
 describe.each(OPS)('$name', (op) => {
