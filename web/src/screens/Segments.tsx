@@ -1,0 +1,3 @@
+export function SegmentsScreen() {
+  return null;
+}
