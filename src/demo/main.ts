@@ -13,6 +13,7 @@ import { connect } from '../platform';
 import { failStartup, runProcess } from '../process';
 import { InsightsRepository } from '../insights/insights.repository';
 import { parsePopulationCsv } from '../insights/population';
+import { refreshInsights } from '../insights/refresh';
 import { generateDemoLibrary } from './generate';
 import { demoPopulationCsv } from './population';
 import { DEMO_FILES, writeDemoLibrary } from './write-csv';
@@ -51,6 +52,7 @@ async function loadDemo(ds: DataSource): Promise<void> {
     const population = parsePopulationCsv(demoPopulationCsv(library.customers, today));
     await new InsightsRepository(ds).replacePopulation(population);
     process.stdout.write(`  loaded a population table: ${population.length} rows\n`);
+    await refreshInsights(ds);
     // Not everyone opts into history-based suggestions; show all three modes in the demo.
     await ds.query(`UPDATE customer SET recommendation_mode = 'INTERESTS_ONLY' WHERE id % 10 = 3`);
     await ds.query(`UPDATE customer SET recommendation_mode = 'OFF' WHERE id % 20 = 7`);

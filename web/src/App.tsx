@@ -1,5 +1,5 @@
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
-import { ErrorNotice, PageTitle } from './components/common';
+import { type FormEvent, lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
+import { ErrorNotice, Loading, PageTitle } from './components/common';
 import { gql, onSignedOut } from './lib/api';
 import { Link, navigate, usePath } from './lib/router';
 import {
@@ -11,10 +11,14 @@ import {
   type Session,
 } from './lib/session';
 import { CampaignsScreen } from './screens/Campaigns';
-import { InsightsScreen } from './screens/Insights';
 import { MyLibraryScreen } from './screens/MyLibrary';
 import { SegmentsScreen } from './screens/Segments';
 import { StaffCustomerScreen, StaffSearchScreen } from './screens/Staff';
+
+// Charts are only for managers: Chart.js loads with the insights page, not for everyone.
+const InsightsScreen = lazy(() =>
+  import('./screens/Insights').then((m) => ({ default: m.InsightsScreen })),
+);
 
 interface NavEntry {
   to: string;
@@ -219,7 +223,9 @@ export function App() {
   };
   return (
     <Layout session={session} onSignOut={signOut}>
-      <Route path={path} session={session} />
+      <Suspense fallback={<Loading what="the page" />}>
+        <Route path={path} session={session} />
+      </Suspense>
     </Layout>
   );
 }
