@@ -5,14 +5,14 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 
 /**
  * The console is served by the API at /console, so every asset URL starts there. It is built
- * into dist/web, next to the compiled server that serves it.
+ * into dist/console, next to the compiled server that serves it.
  */
 export default defineConfig({
   root: here,
   base: '/console/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
   build: {
-    outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
+    outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),
     emptyOutDir: true,
     // No source maps in the served build: they would publish the source for nothing.
     sourcemap: false,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 
 /**
- * Where `npm run build` puts the web console: `dist/web` under the package root, whether this
+ * Where `npm run build` puts the web console: `dist/console` under the package root, whether this
  * module runs compiled (from dist/src/server) or from source under ts-jest (src/server).
  */
 export function consoleDir(from = __dirname): string {
@@ -11,7 +11,7 @@ export function consoleDir(from = __dirname): string {
   while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) {
     dir = path.dirname(dir);
   }
-  return path.join(dir, 'dist', 'web');
+  return path.join(dir, 'dist', 'console');
 }
 
 /**

@@ -60,8 +60,8 @@ export async function startConsoleHarness(label: string): Promise<ConsoleHarness
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
   }
-  if (!existsSync(path.resolve(__dirname, '..', '..', 'dist', 'web', 'index.html'))) {
-    throw new Error('dist/web is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(path.resolve(__dirname, '..', '..', 'dist', 'console', 'index.html'))) {
+    throw new Error('dist/console is missing: run `npm run build` first (npm test does)');
   }
   const api = await startTestApi(label);
   let workers: { worker: Worker; stop(): Promise<void> } | null = null;

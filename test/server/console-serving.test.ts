@@ -6,8 +6,8 @@ import { startTestApi, type TestApi } from '../support/api';
 let api: TestApi;
 
 beforeAll(async () => {
-  if (!existsSync(path.resolve(__dirname, '..', '..', 'dist', 'web', 'index.html'))) {
-    throw new Error('dist/web is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(path.resolve(__dirname, '..', '..', 'dist', 'console', 'index.html'))) {
+    throw new Error('dist/console is missing: run `npm run build` first (npm test does)');
   }
   api = await startTestApi('console_serving');
 });
