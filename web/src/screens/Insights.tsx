@@ -158,12 +158,25 @@ function Withheld({ count }: { count: number }) {
   );
 }
 
+/** The zone the API cuts periods in by default; labels must be read in it too. */
+const REPORT_TIME_ZONE = 'Europe/London';
+
 const periodLabel = (iso: string, period: string | undefined) => {
   const d = new Date(iso);
-  if (period === 'YEAR') return String(d.getUTCFullYear());
+  if (period === 'YEAR') {
+    return d.toLocaleDateString('en-GB', { year: 'numeric', timeZone: REPORT_TIME_ZONE });
+  }
   if (period === 'MONTH' || !period)
-    return d.toLocaleDateString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
-  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+    return d.toLocaleDateString('en-GB', {
+      month: 'short',
+      year: 'numeric',
+      timeZone: REPORT_TIME_ZONE,
+    });
+  return d.toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    timeZone: REPORT_TIME_ZONE,
+  });
 };
 
 /** Channels grouped as managers report them: in branch, online and outreach side by side. */
