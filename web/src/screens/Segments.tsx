@@ -68,8 +68,8 @@ const PURPOSES = [
 const CHANNELS = ['EMAIL', 'SMS', 'POST', 'APP'];
 const CHANNELLED = new Set(['MARKETING', 'SERVICE_MESSAGES']);
 
-export const SEGMENT_PREVIEW = `query Preview($f: SegmentFilterInput) {
-  segmentPreview(filter: $f) {
+export const SEGMENT_PREVIEW = `query Preview($f: SegmentFilterInput, $s: ID) {
+  segmentPreview(filter: $f, segmentId: $s) {
     customers threshold evaluatedAt
     channels { channel withAddress marketingConsent reachableForMarketing reachableForServiceInformation }
   }
@@ -564,7 +564,7 @@ function BranchChecks({ values, onChange }: { values: string[]; onChange(v: stri
 }
 
 /** Waits until the builder has been still for a moment, so typing does not flood the API. */
-function useDebounced<T>(value: T, ms: number): T {
+export function useDebounced<T>(value: T, ms: number): T {
   const [settled, setSettled] = useState(value);
   const key = JSON.stringify(value);
   const latest = useRef(value);
@@ -582,16 +582,18 @@ const fewer = (n: number | null, threshold: number) =>
 /** The segment's size and reach, recounted by the API as the conditions change. */
 export function LivePreview({
   filter,
+  segmentId,
   problems,
 }: {
-  filter: Record<string, unknown> | null;
+  filter?: Record<string, unknown> | null;
+  segmentId?: string | null;
   problems: string[];
 }) {
-  const settled = useDebounced(filter, 400);
+  const settled = useDebounced(filter ?? null, 400);
   const q = useQuery<{ segmentPreview: Preview }>(
     SEGMENT_PREVIEW,
-    { f: settled },
-    { skip: !settled },
+    segmentId ? { s: segmentId } : { f: settled },
+    { skip: !segmentId && !settled },
   );
   const p = q.data?.segmentPreview;
   return (
