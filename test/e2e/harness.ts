@@ -56,14 +56,17 @@ export interface ConsoleHarness {
  * demo uses, with a population table), workers that have built the recommendation model,
  * refreshed insight summaries, and headless Chromium with a fresh profile.
  */
-export async function startConsoleHarness(label: string): Promise<ConsoleHarness> {
+export async function startConsoleHarness(
+  label: string,
+  opts: { env?: Record<string, string> } = {},
+): Promise<ConsoleHarness> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
   }
   if (!existsSync(path.resolve(__dirname, '..', '..', 'dist', 'console', 'index.html'))) {
     throw new Error('dist/console is missing: run `npm run build` first (npm test does)');
   }
-  const api = await startTestApi(label);
+  const api = await startTestApi(label, { env: opts.env });
   let workers: { worker: Worker; stop(): Promise<void> } | null = null;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cp-e2e-lib-'));
   const profile = await mkdtemp(path.join(tmpdir(), 'cp-e2e-chromium-'));

@@ -28,7 +28,7 @@ export interface TestApi {
 /** A real API server on an ephemeral port over a fresh database, as clients see it. */
 export async function startTestApi(
   label: string,
-  opts: { count?: boolean } = {},
+  opts: { count?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestApi> {
   const db = await createTestDb(label, opts);
   const config = loadConfig({
@@ -39,6 +39,7 @@ export async function startTestApi(
     PORT: '0',
     // Generous, so only the rate-limit test itself ever meets the limit.
     RATE_LIMIT_PER_MINUTE: process.env.TEST_RATE_LIMIT ?? '100000',
+    ...opts.env,
   });
   const platform = await openPlatform(config, {
     migrate: false,
