@@ -47,7 +47,68 @@ const schema = z.object({
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(12),
   /** Cron pattern (UTC) for the nightly model rebuild. */
   REBUILD_CRON: z.string().default('0 3 * * *'),
+
+  // Marketing: channels, links and contact pressure.
+  /** SMTP server email goes to, e.g. smtp://user:pass@mail.example.org:587; unset: no EMAIL. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The From header of every email. */
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(
+      /^[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>$|^[^<>\s@]+@[^<>\s@]+$/,
+      'must be an address, e.g. Library <news@library.example>',
+    )
+    .default('Commonplace Library <library@localhost>'),
+  /** Where the tracking and unsubscribe links in messages point: this API as the public sees it. */
+  PUBLIC_URL: z.string().url('must be a URL').optional(),
+  /** Signs unsubscribe and tracking links; required in production, at least 32 characters. */
+  LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** SMS gateway webhook: each message is POSTed there as signed JSON; unset: no SMS. */
+  SMS_WEBHOOK_URL: z.string().url('must be a URL').optional(),
+  /** App push webhook (the app's back end resolves the card number to devices); unset: no APP. */
+  APP_WEBHOOK_URL: z.string().url('must be a URL').optional(),
+  /** Signs webhook payloads (HMAC-SHA256); required in production when a webhook is set. */
+  WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The contact cap: at most this many MARKETING messages reach one customer in any window of */
+  MARKETING_CAP_MESSAGES: z.coerce.number().int().min(1).max(100).default(2),
+  /** MARKETING_CAP_DAYS days, across every campaign. */
+  MARKETING_CAP_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /** The library's time zone: quiet hours are read in it. */
+  LIBRARY_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone name such as Europe/London')
+    .default('Europe/London'),
+  /** No message goes out between these local times (HH:MM-HH:MM); "off" sends at any hour. */
+  QUIET_HOURS: z
+    .string()
+    .trim()
+    .regex(
+      /^(off|([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9])$/,
+      'must be HH:MM-HH:MM (e.g. 21:00-08:00) or off',
+    )
+    .default('21:00-08:00'),
+  /** Messages per second per channel, shared by every worker. */
+  EMAIL_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(20),
+  SMS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(5),
+  APP_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Delivery chunks each worker process sends at once, per channel. */
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** How long a delivery job may go without its worker checking in before another takes it. */
+  DELIVERY_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
 });
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof schema>;
 
@@ -70,11 +131,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const config = result.data;
+  const missing: string[] = [];
   if (config.NODE_ENV === 'production' && !config.JWT_SECRET && !config.JWKS_URL) {
-    throw new ConfigError([
+    missing.push(
       'JWT_SECRET: required in production (or set JWKS_URL) — tokens cannot be verified without it',
-    ]);
+    );
   }
+  if (config.NODE_ENV === 'production' && !config.LINK_SECRET) {
+    missing.push(
+      'LINK_SECRET: required in production — unsubscribe links could be forged without it',
+    );
+  }
+  const webhooks = config.SMS_WEBHOOK_URL || config.APP_WEBHOOK_URL;
+  if (config.NODE_ENV === 'production' && webhooks && !config.WEBHOOK_SECRET) {
+    missing.push(
+      'WEBHOOK_SECRET: required in production when SMS_WEBHOOK_URL or APP_WEBHOOK_URL is set',
+    );
+  }
+  if (missing.length) throw new ConfigError(missing);
   return config;
 }
 
@@ -84,4 +158,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 export function jwtSecret(config: Config): string {
   return config.JWT_SECRET ?? 'commonplace-development-secret-not-for-production';
+}
+
+/** The secret message links are signed with; a public development one outside production. */
+export function linkSecret(config: Config): string {
+  return config.LINK_SECRET ?? 'commonplace-development-link-secret-not-for-production';
+}
+
+/** The secret webhook payloads are signed with; a public development one outside production. */
+export function webhookSecret(config: Config): string {
+  return config.WEBHOOK_SECRET ?? 'commonplace-development-webhook-secret-not-for-production';
+}
+
+/** The base of links in messages: PUBLIC_URL, or this API on localhost. */
+export function publicUrl(config: Config): string {
+  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
 }

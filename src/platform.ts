@@ -14,6 +14,8 @@ import { RecommendationQueue } from './recommendations/recommendation.queue';
 import { RecommendationService } from './recommendations/recommendation.service';
 import { RecommendationStore } from './recommendations/recommendation.store';
 import { createServices, type Services } from './services';
+import { MarketingQueue } from './marketing/delivery/delivery.queue';
+import { marketingSettings } from './marketing/marketing.settings';
 
 export interface Platform {
   config: Config;
@@ -87,11 +89,14 @@ export async function openPlatform(
   );
   const queue = new RecommendationQueue(redis, config.REDIS_PREFIX);
   const recommendations = new RecommendationService(ds, store, queue, log);
-  const services = createServices(ds, events, recommendations, {
-    store,
-    refreshQueue: queue.queue,
-    log,
-  });
+  const marketingQueue = new MarketingQueue(redis, config.REDIS_PREFIX);
+  const services = createServices(
+    ds,
+    events,
+    recommendations,
+    { store, refreshQueue: queue.queue, log },
+    { queue: marketingQueue, settings: marketingSettings(config) },
+  );
   // What a customer does or declares changes their suggestions: refresh them soon after.
   events.on('activityRecorded', (e) => recommendations.requestRefresh(e.customerIds));
   events.on('interestsChanged', (e) => recommendations.requestRefresh([e.customerId]));
@@ -111,6 +116,7 @@ export async function openPlatform(
     }),
     log,
     async close() {
+      await marketingQueue.close();
       await queue.close();
       redis.disconnect();
       await ds.destroy();

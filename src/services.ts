@@ -14,6 +14,9 @@ import { disclosureThresholdFromEnv } from './insights/disclosure';
 import { InsightsService } from './insights/insights.service';
 import { InterestService } from './interests/interest.service';
 import type { RecommendationService } from './recommendations/recommendation.service';
+import type { MarketingQueue } from './marketing/delivery/delivery.queue';
+import { createMarketingServices } from './marketing/marketing.services';
+import type { MarketingSettings } from './marketing/marketing.settings';
 
 /** The domain services, built once per process and shared by every request. */
 export function createServices(
@@ -21,8 +24,11 @@ export function createServices(
   events: DomainEvents,
   recommendations: RecommendationService,
   privacy: { store: RecommendationStore; refreshQueue: Queue; log: Logger },
+  marketing: { queue: MarketingQueue; settings: MarketingSettings },
 ) {
   const audit = new AuditService(ds);
+  const disclosureThreshold = disclosureThresholdFromEnv();
+  const privacyServices = createPrivacyServices({ ds, audit, recommendations, ...privacy });
   return {
     events,
     activity: new ActivityService(ds, events),
@@ -33,8 +39,17 @@ export function createServices(
     interests: new InterestService(ds, events),
     recommendations,
     audit,
-    insights: new InsightsService(ds, { disclosureThreshold: disclosureThresholdFromEnv() }),
-    ...createPrivacyServices({ ds, audit, recommendations, ...privacy }),
+    insights: new InsightsService(ds, { disclosureThreshold }),
+    ...privacyServices,
+    marketing: createMarketingServices({
+      ds,
+      queue: marketing.queue,
+      consent: privacyServices.consent,
+      recommendations,
+      settings: marketing.settings,
+      disclosureThreshold,
+      log: privacy.log,
+    }),
   };
 }
 

@@ -8,6 +8,8 @@ export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
   UNAVAILABLE = 'UNAVAILABLE',
+  /** The thing is not in a state that allows this (a SENT campaign cannot be scheduled). */
+  INVALID_TRANSITION = 'INVALID_TRANSITION',
 }
 
 /** One broken rule on one input field. */

@@ -39,6 +39,16 @@ export interface PersonalisationEffects {
   requestRefresh(customerIds: readonly string[]): void;
 }
 
+/**
+ * Runs inside the transaction that records a withdrawal, after the ledger row: what must stop
+ * at the same moment (marketing suppresses the customer's waiting messages).
+ */
+export type WithdrawalHook = (
+  tx: EntityManager,
+  customerId: string,
+  consent: ConsentInput,
+) => Promise<unknown>;
+
 /** What a recorded consent changed on the customer's row. */
 export interface ConsentChange {
   customerId: string;
@@ -59,12 +69,19 @@ export interface ConsentChange {
  * `modeAfterConsent`). No backfill is needed.
  */
 export class ConsentService {
+  private readonly withdrawalHooks: WithdrawalHook[] = [];
+
   constructor(
     private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly effects: PersonalisationEffects,
     private readonly log: Logger,
   ) {}
+
+  /** Adds something that must happen in the same transaction as every withdrawal. */
+  onWithdrawal(hook: WithdrawalHook): void {
+    this.withdrawalHooks.push(hook);
+  }
 
   /**
    * Appends a consent given or withdrawn, updates the derived columns and the audit trail in
@@ -117,6 +134,9 @@ export class ConsentService {
     historyChoice?: HistoryChoice,
   ): Promise<ConsentChange> {
     await appendConsent(tx, subject.id, consent);
+    if (!consent.granted) {
+      for (const hook of this.withdrawalHooks) await hook(tx, subject.id, consent);
+    }
     const current = currentConsents(await latestConsentRows(tx, [subject.id]));
     const modeAfter = modeAfterConsent(subject.mode, current, consent.purpose);
     const choiceAfter =

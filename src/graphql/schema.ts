@@ -12,6 +12,8 @@ import { CustomerResolver } from '../customers/customer.resolver';
 import { EventResolver } from '../events/event.resolver';
 import { InsightsResolver } from '../insights/insights.resolver';
 import { InterestResolver } from '../interests/interest.resolver';
+import { CampaignResolver } from '../marketing/campaigns/campaign.resolver';
+import { SegmentResolver } from '../marketing/segments/segment.resolver';
 import {
   CustomerRecommendationResolver,
   EventRecommendationResolver,
@@ -42,6 +44,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ConsentResolver,
   PrivacyResolver,
   InsightsResolver,
+  SegmentResolver,
+  CampaignResolver,
 ];
 
 /** Builds the executable schema, sorted so the emitted SDL diffs cleanly. */

@@ -20,6 +20,7 @@ import depthLimit from 'graphql-depth-limit';
 import { authenticate, costLimitPlugin, rateLimit } from './security';
 import { auditPlugin } from '../auth/guard';
 import { consoleRouter } from './console';
+import { trackingRoutes } from '../marketing/tracking/tracking.routes';
 
 export interface AppDeps {
   ds: DataSource;
@@ -94,6 +95,8 @@ export async function createApp(deps: AppDeps) {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', ...state });
   });
   app.use('/console', consoleRouter());
+  // Links in messages: unsubscribe, open pixel, click redirect (signed; no bearer token).
+  app.use('/m', trackingRoutes(services.marketing.tracking, log));
   app.use(
     '/graphql',
     authenticate(deps.tokens),

@@ -79,6 +79,7 @@ export async function startTestApi(
     async close() {
       await api.stop();
       await platform.recommendations.queue.close();
+      await platform.services.marketing.queue.close();
       platform.redis.disconnect();
       await db.drop();
     },
