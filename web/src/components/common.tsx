@@ -130,9 +130,12 @@ export const formatNumber = (n: number | null | undefined) =>
 export const formatPercent = (rate: number | null | undefined, digits = 1) =>
   rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(digits)}%`;
 
+const ACRONYMS = new Set(['SMS']);
+
 /** SCREAMING_CASE enum values as words: "EVENT_ATTENDED" → "Event attended". */
 export function humanise(value: string | null | undefined): string {
   if (!value) return '—';
+  if (ACRONYMS.has(value)) return value;
   const words = value.toLowerCase().replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -576,6 +576,14 @@ export function useDebounced<T>(value: T, ms: number): T {
   return settled;
 }
 
+/** The rows of the reach table: what each channel's counts mean. */
+const REACH_MEASURES = [
+  { key: 'withAddress', label: 'can be contacted on it' },
+  { key: 'marketingConsent', label: 'agreed to marketing on it' },
+  { key: 'reachableForMarketing', label: 'a marketing campaign reaches' },
+  { key: 'reachableForServiceInformation', label: 'a service information campaign reaches' },
+] as const;
+
 const fewer = (n: number | null, threshold: number) =>
   n === null ? `fewer than ${threshold}` : formatNumber(n);
 
@@ -621,30 +629,15 @@ export function LivePreview({
         <>
           <DataTable
             caption="Reach by channel"
-            rowKey={(r) => r.channel}
-            rows={p.channels}
+            rowKey={(m) => m.label}
+            rows={[...REACH_MEASURES]}
             columns={[
-              { header: 'Channel', cell: (r) => humanise(r.channel) },
-              {
-                header: 'Can be contacted',
+              { header: 'Customers who…', cell: (m) => m.label },
+              ...p.channels.map((ch) => ({
+                header: humanise(ch.channel),
                 numeric: true,
-                cell: (r) => fewer(r.withAddress, p.threshold),
-              },
-              {
-                header: 'Consent to marketing',
-                numeric: true,
-                cell: (r) => fewer(r.marketingConsent, p.threshold),
-              },
-              {
-                header: 'Reachable: marketing',
-                numeric: true,
-                cell: (r) => fewer(r.reachableForMarketing, p.threshold),
-              },
-              {
-                header: 'Reachable: service information',
-                numeric: true,
-                cell: (r) => fewer(r.reachableForServiceInformation, p.threshold),
-              },
+                cell: (m: (typeof REACH_MEASURES)[number]) => fewer(ch[m.key], p.threshold),
+              })),
             ]}
           />
           <p className="muted small">
