@@ -5,6 +5,7 @@ import { createRedis } from '../src/platform';
 import { ModelCache } from '../src/recommendations/model-cache';
 import { RECOMMENDATIONS_QUEUE } from '../src/recommendations/recommendation.queue';
 import { startInsightsWorker } from './insights.processor';
+import { startMarketingWorkers } from './marketing.processor';
 import { startPrivacyWorker } from './privacy.processor';
 import { recommendationProcessor } from './recommendations.processor';
 
@@ -61,6 +62,7 @@ export async function startWorkers(
   );
   const privacy = await startPrivacyWorker(p);
   const insights = await startInsightsWorker(p);
+  const marketing = await startMarketingWorkers(p, { closeTimeoutMs: CLOSE_TIMEOUT_MS });
   await worker.waitUntilReady();
   log.info({
     event: 'workers.started',
@@ -80,6 +82,7 @@ export async function startWorkers(
       if (!closed) await worker.close(true);
       await privacy.stop();
       await insights.stop();
+      await marketing.stop();
       connection.disconnect();
     },
   };

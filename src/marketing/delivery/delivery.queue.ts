@@ -23,6 +23,8 @@ export interface DeliveryChunk {
   channel: ConsentChannel;
   fromId: string;
   toId: string;
+  /** Set when the sweep re-queues a stalled campaign, so the new job is not the old one. */
+  run?: string;
 }
 
 /** Attempts of a delivery chunk; each retry only handles messages still waiting. */
@@ -38,7 +40,8 @@ export function startJobId(campaignId: string, runKey: string): string {
 }
 
 export function chunkJobId(c: DeliveryChunk): string {
-  return `campaign-${c.campaignId}-${c.channel.toLowerCase()}-${c.fromId}-${c.toId}`;
+  const base = `campaign-${c.campaignId}-${c.channel.toLowerCase()}-${c.fromId}-${c.toId}`;
+  return c.run ? `${base}-${c.run}` : base;
 }
 
 /** The producer side: used by the API (scheduling), the CLI and the workers' fan-out. */
