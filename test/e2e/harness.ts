@@ -154,6 +154,20 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
+  // Charts redraw for the new width on the next frames; and nothing may make a phone scroll
+  // sideways (wide tables scroll inside their own region instead).
+  await page
+    .waitForFunction(
+      () => {
+        const doc = (globalThis as any).document.documentElement;
+        return doc.scrollWidth <= doc.clientWidth;
+      },
+      null,
+      { timeout: 5_000 },
+    )
+    .catch(() => {
+      throw new Error(`${name}: the page is wider than a 390 px phone screen`);
+    });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
 }

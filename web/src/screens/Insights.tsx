@@ -158,6 +158,9 @@ function Withheld({ count }: { count: number }) {
   );
 }
 
+const shorten = (text: string, max: number) =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;
+
 /** The zone the API cuts periods in by default; labels must be read in it too. */
 const REPORT_TIME_ZONE = 'Europe/London';
 
@@ -626,7 +629,18 @@ function Demand({ filter }: { filter: Filter }) {
       },
       options: {
         indexAxis: 'y',
-        scales: { x: { beginAtZero: true } },
+        scales: {
+          x: { beginAtZero: true },
+          // Long "subject at branch" labels are shortened on the axis; the tooltip and the table
+          // give them whole.
+          y: {
+            ticks: {
+              callback(_v, i) {
+                return shorten(charted[i]?.where ?? '', this.chart.width < 500 ? 18 : 40);
+              },
+            },
+          },
+        },
         plugins: { legend: { position: 'bottom' } },
       },
     };
