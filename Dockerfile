@@ -9,7 +9,8 @@ COPY workers ./workers
 COPY migrations ./migrations
 COPY bench ./bench
 COPY test ./test
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+COPY web ./web
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

@@ -12,7 +12,11 @@ import { Role } from '../auth/role';
 import { connect } from '../platform';
 import { failStartup, runProcess } from '../process';
 import { startSmtpSink } from '../marketing/channels/smtp-sink';
+import { InsightsRepository } from '../insights/insights.repository';
+import { parsePopulationCsv } from '../insights/population';
+import { refreshInsights } from '../insights/refresh';
 import { generateDemoLibrary } from './generate';
+import { demoPopulationCsv } from './population';
 import { DEMO_FILES, writeDemoLibrary } from './write-csv';
 
 const DEMO_MARKER = 'demo-1';
@@ -35,7 +39,8 @@ async function loadDemo(ds: DataSource): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'commonplace-demo-'));
   try {
     const t0 = Date.now();
-    const counts = await writeDemoLibrary(generateDemoLibrary({ referenceDate: today }), dir);
+    const library = generateDemoLibrary({ referenceDate: today });
+    const counts = await writeDemoLibrary(library, dir);
     process.stdout.write(
       `Generated the demo library in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}\n`,
     );
@@ -46,6 +51,11 @@ async function loadDemo(ds: DataSource): Promise<void> {
           `(${(report.ms / 1000).toFixed(1)} s)\n`,
       );
     }
+    // Residents per postcode area and age band, so the reach report has a population to compare.
+    const population = parsePopulationCsv(demoPopulationCsv(library.customers, today));
+    await new InsightsRepository(ds).replacePopulation(population);
+    process.stdout.write(`  loaded a population table: ${population.length} rows\n`);
+    await refreshInsights(ds);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -101,6 +111,7 @@ async function main() {
       ORDER BY last_active_at DESC NULLS LAST LIMIT 3`,
   );
   const url = `http://localhost:${running.port}/graphql`;
+  const consoleUrl = `http://localhost:${running.port}/console/`;
   const example = samples[0]?.external_id ?? 'SOME-CARD-NUMBER';
   const tokens = running.platform.tokens;
   const [exampleRow] = await running.platform.ds.query(
@@ -142,6 +153,7 @@ async function main() {
     [
       '',
       `Commonplace is running on its demo library. GraphQL (with Apollo Sandbox): ${url}`,
+      `Web console: ${consoleUrl} (sign in with one of the tokens below)`,
       'The recommendation model is rebuilding in the background; suggestions turn personal when it finishes.',
       `Customers to try: ${samples.map((s) => `${s.external_id} (${s.kind})`).join(', ')}`,
       'Try:',

@@ -20,6 +20,7 @@ import type { Services } from '../services';
 import depthLimit from 'graphql-depth-limit';
 import { authenticate, costLimitPlugin, rateLimit } from './security';
 import { auditPlugin } from '../auth/guard';
+import { consoleRouter } from './console';
 import { trackingRoutes } from '../marketing/tracking/tracking.routes';
 
 export interface AppDeps {
@@ -56,7 +57,10 @@ export async function readiness(ds: DataSource, redis: Redis) {
   return { postgres, redis: redisState };
 }
 
-/** The HTTP application: GraphQL at /graphql, liveness at /healthz, readiness at /readyz. */
+/**
+ * The HTTP application: GraphQL at /graphql, the web console at /console, liveness at /healthz,
+ * readiness at /readyz.
+ */
 export async function createApp(deps: AppDeps) {
   const { ds, redis, services, schema, log } = deps;
   const apollo = new ApolloServer<GraphQLContext>({
@@ -94,6 +98,7 @@ export async function createApp(deps: AppDeps) {
     const ok = Object.values(state).every((s) => s === 'up');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', ...state });
   });
+  app.use('/console', consoleRouter());
   // Links in messages: unsubscribe, open pixel, click redirect (signed; no bearer token).
   app.use('/m', trackingRoutes(services.marketing.tracking, log));
   app.use(

@@ -30,6 +30,8 @@ it('serves /healthz and /readyz, then drains and exits 0 on SIGTERM', async () =
       // Production settings: that is where signal handling matters.
       NODE_ENV: 'production',
       JWT_SECRET: 'lifecycle-test-secret-lifecycle-test-secret',
+      // Production refuses to start without a secret for unsubscribe links (marketing).
+      LINK_SECRET: 'lifecycle-test-link-secret-lifecycle-test-link',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
