@@ -1,6 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
 import { Chart, PALETTE } from '../components/Chart';
+import { startOfDayIn } from '../lib/dates';
 import {
   DataTable,
   ErrorNotice,
@@ -31,8 +32,9 @@ export function InsightsScreen() {
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setFilter({
-      ...(from ? { from: new Date(`${from}T00:00:00Z`).toISOString() } : {}),
-      ...(to ? { to: new Date(`${to}T00:00:00Z`).toISOString() } : {}),
+      // Days begin in the zone the reports are cut in, so whole months stay whole.
+      ...(from ? { from: startOfDayIn(from) } : {}),
+      ...(to ? { to: startOfDayIn(to) } : {}),
       period,
     });
   };
