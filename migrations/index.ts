@@ -2,6 +2,7 @@ import { CoreModel1764790000000 } from './1764790000000-core-model';
 import { Recommendations1764800000000 } from './1764800000000-recommendations';
 import { Trust1764810000000 } from './1764810000000-trust';
 import { Insights1764820000000 } from './1764820000000-insights';
+import { Outbox1764840000000 } from './1764840000000-outbox';
 
 /** Every migration, oldest first. A new migration file must be added here too. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Recommendations1764800000000,
   Trust1764810000000,
   Insights1764820000000,
+  Outbox1764840000000,
 ];

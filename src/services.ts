@@ -34,7 +34,7 @@ export function createServices(
     recommendations,
     audit,
     insights: new InsightsService(ds, { disclosureThreshold: disclosureThresholdFromEnv() }),
-    ...createPrivacyServices({ ds, audit, recommendations, ...privacy }),
+    ...createPrivacyServices({ ds, audit, ...privacy }),
   };
 }
 

@@ -94,7 +94,16 @@ export class ActivityService {
       }
     }
     if (fresh.length) {
-      const stored = await this.ds.transaction((tx) => this.insert(tx, fresh));
+      // The entries and the refresh of the customers they concern commit together.
+      const stored = await this.ds.transaction(async (tx) => {
+        const rows = await this.insert(tx, fresh);
+        const touched = [
+          ...new Set(fresh.filter((r) => rows.get(r.sourceKey)?.inserted).map((r) => r.customerId)),
+        ];
+        if (touched.length)
+          await this.events.emit(tx, 'activityRecorded', { customerIds: touched });
+        return rows;
+      });
       for (const r of valid) {
         const row = stored.get(r.sourceKey);
         const o = outcomes[r.index];
@@ -105,10 +114,6 @@ export class ActivityService {
           }
         }
       }
-      const touched = [
-        ...new Set(fresh.filter((r) => stored.get(r.sourceKey)?.inserted).map((r) => r.customerId)),
-      ];
-      if (touched.length) this.events.emit('activityRecorded', { customerIds: touched });
     }
     return outcomes;
   }

@@ -1,32 +1,38 @@
-import { EventEmitter } from 'node:events';
+import type { SqlExecutor } from '../outbox/outbox';
 
-/** Facts other features react to (the recommender refreshes a customer when they happen). */
+/** Facts other features react to (the recommender refreshes the customers they concern). */
 export interface DomainEventMap {
   activityRecorded: { customerIds: string[] };
-  interestsChanged: { customerId: string };
-  customerChanged: { customerId: string };
+  interestsChanged: { customerIds: string[] };
+  customerChanged: { customerIds: string[] };
 }
 
+export type DomainEventHandler<K extends keyof DomainEventMap> = (
+  db: SqlExecutor,
+  event: DomainEventMap[K],
+) => Promise<void>;
+
 /**
- * A small typed in-process bus. Listeners must not throw into the caller: a failure to
- * schedule background work never fails the mutation that caused it.
+ * A small typed bus whose handlers run inside the transaction that made the change: what they
+ * write (outbox entries, typically) commits or rolls back with it. That is why a handler may
+ * fail the change: background work the change needs is part of the change. Handlers must
+ * only write to the database they are given, never call Redis or the network.
  */
 export class DomainEvents {
-  private readonly emitter = new EventEmitter();
+  private readonly handlers = new Map<keyof DomainEventMap, Array<DomainEventHandler<never>>>();
 
-  on<K extends keyof DomainEventMap>(name: K, listener: (e: DomainEventMap[K]) => unknown): void {
-    this.emitter.on(name, (e: DomainEventMap[K]) => {
-      Promise.resolve()
-        .then(() => listener(e))
-        .catch((err) => this.emitter.emit('listenerError', { name, err }));
-    });
+  on<K extends keyof DomainEventMap>(name: K, handler: DomainEventHandler<K>): void {
+    this.handlers.set(name, [...(this.handlers.get(name) ?? []), handler as never]);
   }
 
-  onListenerError(fn: (e: { name: string; err: unknown }) => void): void {
-    this.emitter.on('listenerError', fn);
-  }
-
-  emit<K extends keyof DomainEventMap>(name: K, event: DomainEventMap[K]): void {
-    this.emitter.emit(name, event);
+  /** Runs every handler of `name`, in order, in the caller's transaction. */
+  async emit<K extends keyof DomainEventMap>(
+    db: SqlExecutor,
+    name: K,
+    event: DomainEventMap[K],
+  ): Promise<void> {
+    for (const handler of this.handlers.get(name) ?? []) {
+      await (handler as DomainEventHandler<K>)(db, event);
+    }
   }
 }

@@ -1,15 +1,19 @@
 import pino from 'pino';
+import { currentContext } from '../observability/request-context';
 
 export type Logger = pino.Logger;
 
 /**
  * Structured JSON logs. Callers pass an event name and fields, never prose with personal data
- * interpolated into it; the redaction list is a second line of defence.
+ * interpolated into it; the redaction list is a second line of defence. Every line written
+ * while a request or a job is under way carries its `requestId` (and `jobId`), so a request
+ * can be followed into the jobs it caused.
  */
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
   return pino({
     level,
     base: { service: 'commonplace' },
+    mixin: () => ({ ...currentContext() }),
     redact: {
       paths: [
         '*.email',

@@ -17,7 +17,7 @@ import { CustomerInterest } from '../interests/customer-interest.entity';
 import { Interest } from '../interests/interest.entity';
 import { readerFor } from '../db/entity-reader';
 import { labelKey } from '../common/validation';
-import type { CachedRecommendations } from '../recommendations/recommendation.store';
+import type { CacheRead } from '../recommendations/recommendation.service';
 import type { Services } from '../services';
 
 /** Loads rows of one entity by id in a single `WHERE id IN (...)` per tick. */
@@ -94,7 +94,7 @@ function activityLoader(ds: DataSource) {
 export function createLoaders(ds: DataSource, services: Services) {
   return {
     /** Cached suggestions for every customer in the response, in one MGET. */
-    cachedRecommendations: new DataLoader<string, CachedRecommendations | null>((ids) =>
+    cachedRecommendations: new DataLoader<string, CacheRead>((ids) =>
       services.recommendations.cached(ids),
     ),
     /** Taxonomy nodes by `${kind}:${label}`, for reasons that name an interest. */

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { Role } from '../../src/auth/role';
 import { loadConfig } from '../../src/config';
+import type { OutboxRelay } from '../../src/outbox/relay';
 import { openPlatform, type Platform, startApi } from '../../src/platform';
 import { createTestDb, type TestDb } from './db';
 
@@ -10,6 +11,8 @@ export interface TestApi {
   url: string;
   db: TestDb;
   platform: Platform;
+  /** The outbox relay running beside the API (as a worker process would run it), if any. */
+  relay: OutboxRelay | null;
   /** A signed bearer token for a role, as `npm run cli -- token` would print. */
   token(role: Role, opts?: { customerId?: string; staff?: string; ttl?: string }): Promise<string>;
   /**
@@ -25,10 +28,14 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** A real API server on an ephemeral port over a fresh database, as clients see it. */
+/**
+ * A real API server on an ephemeral port over a fresh database, as clients see it. An outbox
+ * relay runs beside it unless `relay: false` (a statement-counting test wants no relay
+ * queries); `env` overrides configuration (another Redis, shorter timeouts).
+ */
 export async function startTestApi(
   label: string,
-  opts: { count?: boolean } = {},
+  opts: { count?: boolean; relay?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestApi> {
   const db = await createTestDb(label, opts);
   const config = loadConfig({
@@ -39,6 +46,8 @@ export async function startTestApi(
     PORT: '0',
     // Generous, so only the rate-limit test itself ever meets the limit.
     RATE_LIMIT_PER_MINUTE: process.env.TEST_RATE_LIMIT ?? '100000',
+    OUTBOX_POLL_MS: '250',
+    ...opts.env,
   });
   const platform = await openPlatform(config, {
     migrate: false,
@@ -46,6 +55,7 @@ export async function startTestApi(
     ds: db.ds,
   });
   const api = await startApi(platform, 0);
+  const relay = opts.relay === false ? null : await platform.startRelay();
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   const token: TestApi['token'] = (role, opts = {}) =>
     platform.tokens.sign(
@@ -62,6 +72,7 @@ export async function startTestApi(
     url,
     db,
     platform,
+    relay,
     token,
     async gql(query, variables, bearer) {
       const auth = bearer === undefined ? admin : bearer;
@@ -76,7 +87,9 @@ export async function startTestApi(
       return { ...((await res.json()) as { data?: any; errors?: any[] }), status: res.status };
     },
     async close() {
+      await relay?.stop();
       await api.stop();
+      await platform.queues.close();
       await platform.recommendations.queue.close();
       platform.redis.disconnect();
       await db.drop();

@@ -1,0 +1,43 @@
+import type { DomainEvents } from '../common/domain-events';
+import { enqueue, type OutboxMessage, type SqlExecutor } from '../outbox/outbox';
+import { RECOMMENDATIONS_QUEUE, refreshJobOptions } from './recommendation.queue';
+
+/** A refresh of each customer, to be queued through the outbox in the caller's transaction. */
+export function refreshMessages(customerIds: readonly string[]): OutboxMessage[] {
+  return [...new Set(customerIds)].map((customerId) => ({
+    queue: RECOMMENDATIONS_QUEUE,
+    name: 'refresh-customer',
+    data: { customerId },
+    ...refreshJobOptions(customerId),
+  }));
+}
+
+/** Dropping each customer's cached list and pending refresh, once the transaction commits. */
+export function forgetMessages(customerIds: readonly string[]): OutboxMessage[] {
+  return [...new Set(customerIds)].map((customerId) => ({
+    queue: RECOMMENDATIONS_QUEUE,
+    name: 'forget-customer',
+    data: { customerId },
+  }));
+}
+
+/** Queues refreshes in the caller's transaction; they reach the workers after it commits. */
+export function requestRefreshIn(db: SqlExecutor, customerIds: readonly string[]): Promise<void> {
+  return enqueue(db, refreshMessages(customerIds));
+}
+
+/** Queues the clean-up of cached suggestions in the caller's transaction. */
+export function requestForgetIn(db: SqlExecutor, customerIds: readonly string[]): Promise<void> {
+  return enqueue(db, forgetMessages(customerIds));
+}
+
+/**
+ * What a customer does or declares, and changes to their record, change their suggestions:
+ * each such change queues a refresh of the customers it touched, in its own transaction.
+ */
+export function refreshOnChanges(events: DomainEvents): DomainEvents {
+  events.on('activityRecorded', (db, e) => requestRefreshIn(db, e.customerIds));
+  events.on('interestsChanged', (db, e) => requestRefreshIn(db, e.customerIds));
+  events.on('customerChanged', (db, e) => requestRefreshIn(db, e.customerIds));
+  return events;
+}
