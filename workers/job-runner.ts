@@ -10,13 +10,24 @@ export function workerName(queue: string): string {
   return `${queue}@${hostname()}:${process.pid}`;
 }
 
-/** The jobs this process is running, with the lock token each was taken with. */
+/**
+ * The jobs this process is running, with the lock token each was taken with. A job counts until
+ * BullMQ has recorded how it ended (its `completed` or `failed` event), not merely until the
+ * processor returns, so a stop never cuts off the write of a result.
+ */
 export class ActiveJobs {
   private readonly jobs = new Map<string, { job: Job; token: string | undefined }>();
   private waiters: Array<() => void> = [];
 
   add(job: Job, token: string | undefined): void {
     this.jobs.set(String(job.id), { job, token });
+  }
+
+  /** Follows a worker's events: a job leaves the set once BullMQ has stored its outcome. */
+  follow(worker: Worker): this {
+    worker.on('completed', (job) => this.delete(job));
+    worker.on('failed', (job) => job && this.delete(job));
+    return this;
   }
 
   delete(job: Job): void {
@@ -86,26 +97,35 @@ export function instrument<J extends Job>(
     } catch (err) {
       end({ outcome: 'failed' });
       throw err;
-    } finally {
-      active.delete(job);
     }
   };
 }
 
 /**
  * Stops a worker within a bounded time: it takes no new job, running jobs get `graceMs` to
- * finish, and any still running then are handed back to the queue for another worker before
- * the worker closes without waiting for them.
+ * finish, and any still running then are handed back to the queue for another worker. The
+ * worker is then closed without BullMQ's own wait for running jobs: there are none left that
+ * this process owns, and that wait never ends when Redis has just restarted (it waits for an
+ * 'end' event that a connection between reconnect attempts never sends).
  */
 export async function stopWorker(
   worker: Worker,
   active: ActiveJobs,
   graceMs: number,
   log: Logger,
-): Promise<{ handedBack: string[] }> {
+): Promise<{ handedBack: string[]; closed: boolean }> {
   await worker.pause(true);
   const idle = await active.idleWithin(graceMs);
   const handedBack = idle ? [] : await active.handBack(log);
-  await worker.close(!idle);
-  return { handedBack };
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    worker.close(true).then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS))),
+  ]);
+  clearTimeout(timer);
+  if (!closed) log.warn({ event: 'worker.close_timeout', queue: worker.name });
+  return { handedBack, closed };
 }
+
+/** How long a worker's own close may take once no job of this process runs. */
+const CLOSE_WAIT_MS = 5_000;

@@ -55,6 +55,7 @@ export async function startWorkers(
       maxStalledCount: 2,
     },
   );
+  active.follow(worker);
   worker.on('failed', (job, err) =>
     log.warn({
       event: 'job.failed',

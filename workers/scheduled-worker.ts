@@ -45,6 +45,8 @@ export async function startScheduledWorker(
       removeOnFail: { age: 30 * 24 * 3600 },
     },
   });
+  // Its connection's errors are the worker's too, and logged there.
+  queue.on('error', () => undefined);
   const active = new ActiveJobs();
   const worker = new Worker(
     opts.queueName,
@@ -70,6 +72,7 @@ export async function startScheduledWorker(
       stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
     },
   );
+  active.follow(worker);
   worker.on('failed', (job, err) =>
     log.warn({
       event: 'job.failed',

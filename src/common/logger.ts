@@ -9,8 +9,11 @@ export type Logger = pino.Logger;
  * while a request or a job is under way carries its `requestId` (and `jobId`), so a request
  * can be followed into the jobs it caused.
  */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  destination?: pino.DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'commonplace' },
     mixin: () => ({ ...currentContext() }),
@@ -25,7 +28,8 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): L
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export const rootLogger = createLogger();

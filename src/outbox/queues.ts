@@ -38,6 +38,7 @@ export class QueueSet {
         prefix: this.prefix,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       });
+      // Errors reach the callers of each command; unheard, BullMQ prints them to the console.
       queue.on('error', () => undefined);
       this.queues.set(name, queue);
       this.owned.add(name);

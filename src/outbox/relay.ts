@@ -246,16 +246,18 @@ export class OutboxRelay {
     let removed = 0;
     try {
       for (;;) {
-        const rows: Array<{ id: string }> = await this.opts.ds.query(
-          `DELETE FROM outbox WHERE id IN (
-             SELECT id FROM outbox
-              WHERE relayed_at < now() - make_interval(secs => $1::float)
-              ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-           RETURNING id`,
+        const [{ n }]: Array<{ n: number }> = await this.opts.ds.query(
+          `WITH gone AS (
+             DELETE FROM outbox WHERE id IN (
+               SELECT id FROM outbox
+                WHERE relayed_at < now() - make_interval(secs => $1::float)
+                ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+             RETURNING 1)
+           SELECT count(*)::int AS n FROM gone`,
           [this.opts.retentionHours * 3600, CLEANUP_BATCH],
         );
-        removed += rows.length;
-        if (rows.length < CLEANUP_BATCH || this.stopped) break;
+        removed += n;
+        if (n < CLEANUP_BATCH || this.stopped) break;
       }
       if (removed) this.opts.log.info({ event: 'outbox.cleaned', removed });
     } catch (err) {

@@ -59,6 +59,10 @@ export class RecommendationQueue {
       },
     });
     this.flow = new FlowProducer({ connection, prefix });
+    // Connection errors reach whoever sends a command, and the platform logs the connection's
+    // own errors once per outage; unheard, BullMQ would print every one to the console.
+    this.queue.on('error', () => undefined);
+    this.flow.on('error', () => undefined);
   }
 
   /**

@@ -5,7 +5,8 @@ import { Role } from '../../src/auth/role';
 import { loadConfig } from '../../src/config';
 import type { OutboxRelay } from '../../src/outbox/relay';
 import { openPlatform, type Platform, startApi } from '../../src/platform';
-import { createTestDb, type TestDb } from './db';
+import type { Logger } from '../../src/common/logger';
+import { createTestDb, type TestDb, type TestDbOptions } from './db';
 
 export interface TestApi {
   url: string;
@@ -35,7 +36,7 @@ export interface TestApi {
  */
 export async function startTestApi(
   label: string,
-  opts: { count?: boolean; relay?: boolean; env?: Record<string, string> } = {},
+  opts: TestDbOptions & { relay?: boolean; env?: Record<string, string>; log?: Logger } = {},
 ): Promise<TestApi> {
   const db = await createTestDb(label, opts);
   const config = loadConfig({
@@ -51,7 +52,7 @@ export async function startTestApi(
   });
   const platform = await openPlatform(config, {
     migrate: false,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log: opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ds: db.ds,
   });
   const api = await startApi(platform, 0);
