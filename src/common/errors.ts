@@ -72,9 +72,16 @@ export const PG_FOREIGN_KEY_VIOLATION = '23503';
  * (UNAVAILABLE). Returns null for anything else. Looks through TypeORM's wrapper.
  */
 export function databaseFailure(err: unknown): ErrorCode.TIMEOUT | ErrorCode.UNAVAILABLE | null {
-  const e = err as { code?: unknown; message?: unknown; driverError?: unknown } | null;
+  const e = err as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    thrownValue?: unknown;
+  } | null;
   if (!e || typeof e !== 'object') return null;
   if (e.driverError) return databaseFailure(e.driverError);
+  // graphql-js wraps anything that is not an Error of its own realm.
+  if (e.thrownValue) return databaseFailure(e.thrownValue);
   const code = typeof e.code === 'string' ? e.code : '';
   if (code === '57014') return ErrorCode.TIMEOUT;
   if (
