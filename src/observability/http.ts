@@ -47,7 +47,11 @@ export function httpMetrics() {
   return (req: Request, res: Response, next: NextFunction) => {
     const end = httpDuration.startTimer();
     res.once('finish', () =>
-      end({ method: req.method, route: routeOf(req.path), status: String(res.statusCode) }),
+      end({
+        method: req.method,
+        route: routeOf(req.originalUrl.split('?')[0]),
+        status: String(res.statusCode),
+      }),
     );
     next();
   };

@@ -11,7 +11,7 @@ import { withDefaultUser } from '../../src/db/data-source';
 import { openPlatform, type Platform } from '../../src/platform';
 import { createTestDb, type TestDb } from '../support/db';
 import { eventually, seedTasteLibrary, waitForRefreshedModel } from '../support/library';
-import { collectJsonLines } from '../support/processes';
+import { collectJsonLines, freePort } from '../support/processes';
 
 /**
  * Fault tests with real worker processes (`node dist/src/main.js worker`, the production entry
@@ -127,9 +127,15 @@ it('finishes a job once on another worker after its worker is killed with SIGKIL
     // The dead worker's half-done write may still land when the lock goes: it must not matter.
     await lock.release();
 
-    b = startWorker();
+    const metricsPort = await freePort();
+    b = startWorker({ METRICS_PORT: String(metricsPort) });
     await started(b);
     const modelId = await waitForRefreshedModel(db.ds, '0', 60_000);
+    // A worker-only process serves its own metrics: the shards it ran are there.
+    const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(scraped).toMatch(
+      /commonplace_job_duration_seconds_count\{queue="recommendations",name="build-shard",outcome="completed"\} [12]/,
+    );
 
     const models = await db.ds.query('SELECT id::text, status, build_key FROM rec_model');
     expect(models).toEqual([{ id: modelId, status: 'READY', build_key: expect.any(String) }]);
