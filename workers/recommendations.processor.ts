@@ -39,7 +39,7 @@ type AnyJob = Job<RecommendationJobs[RecommendationJobName], unknown, Recommenda
  * - build-shard: recomputed from the model's snapshot and upserted;
  * - finish-build: does nothing to a model already READY (it only re-publishes the popular
  *   lists), and the refresh-all job it queues has an id derived from the model;
- * - refresh-all, refresh-chunk, refresh-done, refresh-customer: recompute and overwrite;
+ * - refresh-all, refresh-chunk, refresh-done, refresh-customer(s): recompute and overwrite;
  * - forget-customer: deletes what an erased or OFF customer must not have, whatever is there.
  */
 export function recommendationProcessor(deps: RecommendationWorkerDeps) {
@@ -158,6 +158,16 @@ export function recommendationProcessor(deps: RecommendationWorkerDeps) {
         }
         const r = await refreshCustomers(ds, store, model, [customerId]);
         return done({ model: model.id, ...r });
+      }
+      case 'refresh-customers': {
+        const { customerIds } = job.data as RecommendationJobs['refresh-customers'];
+        const model = await models.latest();
+        if (!model) {
+          await queue.requestRebuild();
+          return done({ skipped: 'no model' });
+        }
+        const r = await refreshCustomers(ds, store, model, customerIds);
+        return done({ model: model.id, customers: customerIds.length, ...r });
       }
       case 'forget-customer': {
         const { customerId } = job.data as RecommendationJobs['forget-customer'];

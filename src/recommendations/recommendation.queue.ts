@@ -15,6 +15,8 @@ export interface RecommendationJobs {
   'refresh-chunk': { modelId: string; customerIds: string[] };
   'refresh-done': { modelId: string };
   'refresh-customer': { customerId: string };
+  /** Refreshes the customers a batch of activity or an import touched, together. */
+  'refresh-customers': { customerIds: string[] };
   /** Drops a customer's cached list and any refresh waiting for them (erasure, consent). */
   'forget-customer': { customerId: string };
 }

@@ -2,14 +2,34 @@ import type { DomainEvents } from '../common/domain-events';
 import { enqueue, type OutboxMessage, type SqlExecutor } from '../outbox/outbox';
 import { RECOMMENDATIONS_QUEUE, refreshJobOptions } from './recommendation.queue';
 
-/** A refresh of each customer, to be queued through the outbox in the caller's transaction. */
+/**
+ * Up to this many customers get a job each (deduplicated, so a burst of loans at the desk is
+ * one refresh); more, from a batch or an import, share jobs of REFRESH_BATCH customers, which
+ * the workers refresh together in a handful of statements.
+ */
+export const SINGLE_REFRESH_LIMIT = 3;
+export const REFRESH_BATCH = 500;
+
+/** Refreshes of these customers, to be queued through the outbox in the caller's transaction. */
 export function refreshMessages(customerIds: readonly string[]): OutboxMessage[] {
-  return [...new Set(customerIds)].map((customerId) => ({
-    queue: RECOMMENDATIONS_QUEUE,
-    name: 'refresh-customer',
-    data: { customerId },
-    ...refreshJobOptions(customerId),
-  }));
+  const ids = [...new Set(customerIds)];
+  if (ids.length <= SINGLE_REFRESH_LIMIT) {
+    return ids.map((customerId) => ({
+      queue: RECOMMENDATIONS_QUEUE,
+      name: 'refresh-customer',
+      data: { customerId },
+      ...refreshJobOptions(customerId),
+    }));
+  }
+  const messages: OutboxMessage[] = [];
+  for (let i = 0; i < ids.length; i += REFRESH_BATCH) {
+    messages.push({
+      queue: RECOMMENDATIONS_QUEUE,
+      name: 'refresh-customers',
+      data: { customerIds: ids.slice(i, i + REFRESH_BATCH) },
+    });
+  }
+  return messages;
 }
 
 /** Dropping each customer's cached list and pending refresh, once the transaction commits. */

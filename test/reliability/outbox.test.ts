@@ -95,7 +95,7 @@ describe('writing to the outbox', () => {
     expect(await outboxRows()).toEqual([]);
   });
 
-  it('writes one refresh per customer for a batch of activity, with the ledger rows', async () => {
+  it('writes the refresh of a batch’s customers with the ledger rows, in one entry', async () => {
     const inputs = Array.from({ length: 40 }, (_, i) => ({
       customerExternalId: `R${1 + (i % 8)}`,
       type: 'VISIT',
@@ -108,15 +108,22 @@ describe('writing to the outbox', () => {
     );
     expect(res.errors).toBeUndefined();
     const rows = await outboxRows();
-    expect(rows).toHaveLength(8);
-    expect(new Set(rows.map((r: any) => r.data.customerId)).size).toBe(8);
-    expect(new Set(rows.map((r: any) => r.name))).toEqual(new Set(['refresh-customer']));
+    expect(rows).toHaveLength(1);
+    expect(rows[0].name).toBe('refresh-customers');
+    expect(new Set(rows[0].data.customerIds).size).toBe(8);
     // Sent again, every entry is a duplicate: nothing new to refresh.
     await api.gql(
       `mutation($in: [RecordActivityInput!]!) { recordActivities(inputs: $in) { status } }`,
       { in: inputs },
     );
-    expect(await outboxRows()).toHaveLength(8);
+    expect(await outboxRows()).toHaveLength(1);
+    // A loan or two for a customer or two: one deduplicated job each.
+    await api.gql(
+      `mutation($in: [RecordActivityInput!]!) { recordActivities(inputs: $in) { status } }`,
+      { in: inputs.slice(0, 2).map((i) => ({ ...i, sourceKey: `${i.sourceKey}-again` })) },
+    );
+    const singles = await outboxRows(`name = 'refresh-customer'`);
+    expect(singles.map((r: any) => r.data.customerId)).toHaveLength(2);
   });
 
   it('writes refreshes for the customers an activity import touched, batch by batch', async () => {
@@ -137,11 +144,11 @@ describe('writing to the outbox', () => {
       });
       expect(report.inserted).toBe(30);
       const rows = await outboxRows();
-      // Three batches, each naming the six customers once.
-      expect(rows).toHaveLength(18);
-      expect(new Set(rows.map((r: any) => r.data.customerId)).size).toBe(6);
+      // Three batches, each naming its six customers in one entry.
+      expect(rows).toHaveLength(3);
+      for (const r of rows) expect(new Set(r.data.customerIds).size).toBe(6);
       await runImport(api.db.ds, 'activity', file, { batchSize: 10, events, logger });
-      expect(await outboxRows()).toHaveLength(18);
+      expect(await outboxRows()).toHaveLength(3);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
