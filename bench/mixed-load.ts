@@ -127,6 +127,8 @@ function recordLoan(): unknown {
 }
 
 const graphqlErrors: Record<string, number> = {};
+/** The first few errors' codes and messages, to say what went wrong (API messages only). */
+const errorSamples: Array<{ op: string; code: unknown; message: unknown }> = [];
 const requests = STEPS.map((step) => ({
   method: 'POST',
   path: '/graphql',
@@ -140,7 +142,17 @@ const requests = STEPS.map((step) => ({
     return { ...req, headers, body: JSON.stringify(body) };
   },
   onResponse(_status: number, body: string) {
-    if (body.includes('"errors"')) graphqlErrors[step.op] = (graphqlErrors[step.op] ?? 0) + 1;
+    if (!body.includes('"errors"')) return;
+    graphqlErrors[step.op] = (graphqlErrors[step.op] ?? 0) + 1;
+    if (errorSamples.length < 10) {
+      try {
+        const e = (JSON.parse(body) as { errors: Array<{ message: string; extensions?: any }> })
+          .errors[0];
+        errorSamples.push({ op: step.op, code: e.extensions?.code, message: e.message });
+      } catch {
+        errorSamples.push({ op: step.op, code: 'UNPARSED', message: body.slice(0, 200) });
+      }
+    }
   },
 }));
 
@@ -166,6 +178,7 @@ autocannon(
         non2xx: result.non2xx,
         duration: result.duration,
         graphqlErrors,
+        errorSamples,
       })}\n`,
     );
   },

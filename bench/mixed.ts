@@ -138,6 +138,7 @@ async function main() {
   const queue = new RecommendationQueue(redis, prefix);
   const dir = await mkdtemp(path.join(tmpdir(), 'commonplace-bench-mixed-'));
   let server: ReturnType<typeof spawn> | null = null;
+  let serverErrors = 0;
   try {
     await loadLibrary(ds, { customers: 4000, items: 6000, events: 600, activities: 150_000 });
     const port = await freePort();
@@ -154,7 +155,20 @@ async function main() {
         // The benchmark is a few tokens hammering the API on purpose.
         RATE_LIMIT_PER_MINUTE: '100000000',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // The server's warnings and errors (JSON log lines) are counted and the first few shown.
+    let serverLines = '';
+    server.stdout!.on('data', (chunk: Buffer) => {
+      const parts = (serverLines + chunk.toString()).split('\n');
+      serverLines = parts.pop() ?? '';
+      for (const line of parts) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { level: number; event?: string };
+        if (entry.level < 50) continue;
+        serverErrors += 1;
+        if (serverErrors <= 5) process.stderr.write(`server error: ${line.slice(0, 2000)}\n`);
+      }
     });
     for (let i = 0; ; i++) {
       const res = await fetch(`${url}/readyz`).catch(() => null);
@@ -293,6 +307,7 @@ async function main() {
         non2xx: load.non2xx,
         graphql: gqlErrors,
         graphqlByOperation: load.graphqlErrors,
+        samples: load.errorSamples,
       },
       serverLatencyByOperation: serverLatency(before, after),
       memory: {
@@ -301,6 +316,7 @@ async function main() {
         peakRssMb: Math.max(...samples.map((s) => s.rssMb)),
         samples: samples.map((s) => [s.atSeconds, s.rssMb, s.heapUsedMb]),
       },
+      serverErrorLogLines: serverErrors,
       activityRecorded: recorded,
       outboxPendingAfterDrain: pending,
       backgroundDrainSeconds: drainSeconds,

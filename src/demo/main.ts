@@ -112,6 +112,8 @@ async function main() {
       'Try:',
       `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${adminToken}" \\`,
       `    -d '{"query":"{ customer(externalId: \\"${example}\\") { firstName recommendationsSource recommendations(first: 5) { item { title } reasons { text } } } }"}'`,
+      `Queues (Bull Board, ADMIN token): http://localhost:${running.port}/admin/session; ` +
+        `metrics: http://localhost:${running.port}/metrics`,
       'Tokens for each role (valid 7 days; `npm run cli -- token --role ROLE` makes more):',
       ...roleTokens.map(([role, token]) => `  ${role}: ${token}`),
       'Stop with Ctrl+C.',

@@ -31,12 +31,24 @@ function byId<T extends ObjectLiteral & { id: string }>(ds: DataSource, entity: 
 }
 
 /** Titles through the process's short-lived cache; only the misses go to PostgreSQL. */
-function cachedItems(ds: DataSource, cache: ItemCache) {
+export function cachedItems(ds: DataSource, cache: ItemCache) {
   const reader = readerFor(ds, CatalogueItem);
   return new DataLoader<string, CatalogueItem | null>(async (ids) => {
-    const missing = ids.filter((id) => !cache.get(id));
-    if (missing.length) for (const item of await reader.whereIn(ds, 'id', missing)) cache.set(item);
-    return ids.map((id) => cache.get(id) ?? null);
+    // Hits are kept here, not looked up again after the read: an entry may expire meanwhile.
+    const found = new Map<string, CatalogueItem>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const hit = cache.get(id);
+      if (hit) found.set(id, hit);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      for (const item of await reader.whereIn(ds, 'id', missing)) {
+        cache.set(item);
+        found.set(String(item.id), item);
+      }
+    }
+    return ids.map((id) => found.get(id) ?? null);
   });
 }
 
