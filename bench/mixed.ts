@@ -81,6 +81,18 @@ function sampleOf(m: Map<string, number>, atSeconds: number): Sample {
   };
 }
 
+/** Mean RSS and heap of the first and second half of the samples taken during the load. */
+function halfMeans(during: Sample[]) {
+  const mid = Math.floor(during.length / 2);
+  const mean = (xs: Sample[], f: (s: Sample) => number) =>
+    xs.length ? Math.round(xs.reduce((a, s) => a + f(s), 0) / xs.length) : 0;
+  const of = (xs: Sample[]) => ({
+    rssMb: mean(xs, (s) => s.rssMb),
+    heapUsedMb: mean(xs, (s) => s.heapUsedMb),
+  });
+  return { first: of(during.slice(0, mid)), second: of(during.slice(mid)) };
+}
+
 /** Per operation, the bucket bounds under which 50% and 99% of the run's operations fell. */
 function serverLatency(before: Map<string, number>, after: Map<string, number>) {
   const byOp = new Map<string, Array<{ le: number; count: number }>>();
@@ -314,6 +326,9 @@ async function main() {
         start: { rssMb: start.rssMb, heapUsedMb: start.heapUsedMb },
         end: { rssMb: end.rssMb, heapUsedMb: end.heapUsedMb },
         peakRssMb: Math.max(...samples.map((s) => s.rssMb)),
+        // A leak shows as a later half higher than the earlier one; GC makes single samples noisy.
+        meanFirstHalf: halfMeans(samples.slice(1, -1)).first,
+        meanSecondHalf: halfMeans(samples.slice(1, -1)).second,
         samples: samples.map((s) => [s.atSeconds, s.rssMb, s.heapUsedMb]),
       },
       serverErrorLogLines: serverErrors,
