@@ -6,6 +6,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * updated once when relayed, and deleted after the retention period, so the table churns:
  * autovacuum is told to visit it sooner than the default 20% of dead rows.
  *
+ * A statement that adds entries notifies `commonplace_outbox`, whoever wrote it and however;
+ * PostgreSQL delivers the notification at commit, and relays LISTEN for it.
+ *
  * `rec_model.build_key` lets a retried rebuild job find the model it already started instead
  * of opening a second one. No entity maps the outbox: only `src/outbox` reads or writes it.
  */
@@ -29,6 +32,17 @@ export class Outbox1764840000000 implements MigrationInterface {
       `CREATE INDEX "outbox_pending_idx" ON "outbox" ("id") ` +
         `WHERE "relayed_at" IS NULL AND "dead_at" IS NULL`,
     );
+    await queryRunner.query(
+      `CREATE FUNCTION "outbox_notify"() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF EXISTS (SELECT 1 FROM added) THEN PERFORM pg_notify('commonplace_outbox', ''); END IF;
+         RETURN NULL;
+       END $$`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER "outbox_notify_after_insert" AFTER INSERT ON "outbox" ` +
+        `REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION "outbox_notify"()`,
+    );
     await queryRunner.query(`ALTER TABLE "rec_model" ADD "build_key" text`);
     await queryRunner.query(
       `CREATE UNIQUE INDEX "rec_model_build_key_idx" ON "rec_model" ("build_key")`,
@@ -39,5 +53,6 @@ export class Outbox1764840000000 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "public"."rec_model_build_key_idx"`);
     await queryRunner.query(`ALTER TABLE "rec_model" DROP COLUMN "build_key"`);
     await queryRunner.query(`DROP TABLE "outbox"`);
+    await queryRunner.query(`DROP FUNCTION "outbox_notify"()`);
   }
 }

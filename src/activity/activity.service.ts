@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvents } from '../common/domain-events';
+import { outboxInsert } from '../outbox/outbox';
 import { DomainError, ErrorCode, type FieldProblem, problemsFromZod } from '../common/errors';
 import { assertId } from '../common/ids';
 import { ageBandFor } from '../customers/age-band';
@@ -94,16 +95,7 @@ export class ActivityService {
       }
     }
     if (fresh.length) {
-      // The entries and the refresh of the customers they concern commit together.
-      const stored = await this.ds.transaction(async (tx) => {
-        const rows = await this.insert(tx, fresh);
-        const touched = [
-          ...new Set(fresh.filter((r) => rows.get(r.sourceKey)?.inserted).map((r) => r.customerId)),
-        ];
-        if (touched.length)
-          await this.events.emit(tx, 'activityRecorded', { customerIds: touched });
-        return rows;
-      });
+      const stored = await this.ds.transaction((tx) => this.insert(tx, fresh));
       for (const r of valid) {
         const row = stored.get(r.sourceKey);
         const o = outcomes[r.index];
@@ -119,11 +111,19 @@ export class ActivityService {
   }
 
   /**
-   * Inserts entries, skipping sourceKeys already in the ledger, and moves the customers'
-   * last_active_at on, in one statement (so the outbox entry written beside it costs no extra
-   * round trip overall); returns every key's row.
+   * Inserts entries, skipping sourceKeys already in the ledger, moves the customers'
+   * last_active_at on, and writes the background work the new entries need (a refresh of
+   * their customers) into the outbox, all in one statement: recording activity is the hot
+   * path, and a statement of its own would cost the outbox a round trip per call. The work is
+   * asked for the customers of the entries sent; it is written when at least one entry was
+   * new, so a request sent again (all duplicates) queues nothing. Returns every key's row.
    */
   private async insert(tx: EntityManager, rows: Resolved[]) {
+    const customerIds = [...new Set(rows.map((r) => r.customerId))];
+    const messages = this.events.messagesFor('activityRecorded', { customerIds });
+    const work = messages.length
+      ? outboxInsert(messages, 13, 'EXISTS (SELECT 1 FROM ins)')
+      : { sql: 'SELECT 1', params: [] };
     const inserted: ActivityRow[] = await tx.query(
       `WITH ins AS (
          INSERT INTO activity (customer_id, age_band, type, occurred_at, channel, branch_id,
@@ -138,7 +138,8 @@ export class ActivityService {
            FROM (SELECT customer_id, max(occurred_at) AS at FROM ins GROUP BY customer_id) x
           WHERE c.id = x.customer_id
             AND (c.last_active_at IS NULL OR c.last_active_at < x.at)
-          RETURNING 1)
+          RETURNING 1),
+       queued AS (${work.sql})
        SELECT * FROM ins`,
       [
         rows.map((r) => r.customerId),
@@ -153,6 +154,7 @@ export class ActivityService {
         rows.map((r) => r.sourceKey),
         rows.map((r) => JSON.stringify(r.details)),
         rows.map((r) => r.correctsId),
+        ...work.params,
       ],
     );
     const out = new Map<string, { activity: Activity; inserted: boolean }>();

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '../outbox/outbox';
+import { enqueue, type OutboxMessage, type SqlExecutor } from '../outbox/outbox';
 
 /** Facts other features react to (the recommender refreshes the customers they concern). */
 export interface DomainEventMap {
@@ -7,16 +7,16 @@ export interface DomainEventMap {
   customerChanged: { customerIds: string[] };
 }
 
+/** What a feature wants done in the background when a fact happens: pure, no I/O. */
 export type DomainEventHandler<K extends keyof DomainEventMap> = (
-  db: SqlExecutor,
   event: DomainEventMap[K],
-) => Promise<void>;
+) => OutboxMessage[];
 
 /**
- * A small typed bus whose handlers run inside the transaction that made the change: what they
- * write (outbox entries, typically) commits or rolls back with it. That is why a handler may
- * fail the change: background work the change needs is part of the change. Handlers must
- * only write to the database they are given, never call Redis or the network.
+ * A small typed bus whose handlers answer with background work (outbox messages) rather than
+ * doing anything themselves. The work is written into the transaction that made the change,
+ * so it commits or rolls back with it; a handler cannot fail a change or slow it down with
+ * I/O of its own.
  */
 export class DomainEvents {
   private readonly handlers = new Map<keyof DomainEventMap, Array<DomainEventHandler<never>>>();
@@ -25,14 +25,17 @@ export class DomainEvents {
     this.handlers.set(name, [...(this.handlers.get(name) ?? []), handler as never]);
   }
 
-  /** Runs every handler of `name`, in order, in the caller's transaction. */
+  /** The background work every handler of `name` asks for. */
+  messagesFor<K extends keyof DomainEventMap>(name: K, event: DomainEventMap[K]): OutboxMessage[] {
+    return (this.handlers.get(name) ?? []).flatMap((h) => (h as DomainEventHandler<K>)(event));
+  }
+
+  /** Writes that work into the outbox in the caller's transaction. */
   async emit<K extends keyof DomainEventMap>(
     db: SqlExecutor,
     name: K,
     event: DomainEventMap[K],
   ): Promise<void> {
-    for (const handler of this.handlers.get(name) ?? []) {
-      await (handler as DomainEventHandler<K>)(db, event);
-    }
+    await enqueue(db, this.messagesFor(name, event));
   }
 }

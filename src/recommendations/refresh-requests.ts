@@ -56,8 +56,8 @@ export function requestForgetIn(db: SqlExecutor, customerIds: readonly string[])
  * each such change queues a refresh of the customers it touched, in its own transaction.
  */
 export function refreshOnChanges(events: DomainEvents): DomainEvents {
-  events.on('activityRecorded', (db, e) => requestRefreshIn(db, e.customerIds));
-  events.on('interestsChanged', (db, e) => requestRefreshIn(db, e.customerIds));
-  events.on('customerChanged', (db, e) => requestRefreshIn(db, e.customerIds));
+  events.on('activityRecorded', (e) => refreshMessages(e.customerIds));
+  events.on('interestsChanged', (e) => refreshMessages(e.customerIds));
+  events.on('customerChanged', (e) => refreshMessages(e.customerIds));
   return events;
 }
