@@ -71,8 +71,16 @@ export class OutboxRelay {
 
   constructor(private readonly opts: RelayOptions) {}
 
+  /** Redis is back: catch up now rather than when the backoff runs out (up to 30 s). */
+  private readonly onRedisReady = () => {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.wake();
+  };
+
   async start(): Promise<void> {
     this.stopped = false;
+    this.opts.queues.connection.on('ready', this.onRedisReady);
     await this.listen();
     this.pollTimer = setInterval(() => this.wake(), this.opts.pollMs);
     this.pollTimer.unref();
@@ -83,6 +91,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.opts.queues.connection.off('ready', this.onRedisReady);
     for (const t of [this.pollTimer, this.retryTimer, this.cleanupTimer]) if (t) clearTimeout(t);
     this.pollTimer = this.retryTimer = this.cleanupTimer = null;
     await this.running?.catch(() => undefined);
