@@ -33,7 +33,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await workers.stop();
-  await api.platform.recommendations.queue.queue.obliterate({ force: true });
   await api.close();
 });
 

@@ -22,8 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api.platform.queues.get(QUEUE).obliterate({ force: true });
-  await api.platform.recommendations.queue.queue.obliterate({ force: true });
   await api.close();
 });
 

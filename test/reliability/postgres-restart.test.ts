@@ -7,7 +7,7 @@ import { withDefaultUser } from '../../src/db/data-source';
 import { enqueue } from '../../src/outbox/outbox';
 import { openPlatform, type Platform, startApi } from '../../src/platform';
 import { startTestApi, type TestApi } from '../support/api';
-import { createTestDb, type TestDb } from '../support/db';
+import { createTestDb, deleteRedisKeys, type TestDb } from '../support/db';
 import { eventually } from '../support/library';
 import { OwnPostgres } from '../support/processes';
 
@@ -42,7 +42,6 @@ describe('after every server-side connection of its database is killed', () => {
   });
 
   afterAll(async () => {
-    await api.platform.queues.get('pg-restart-test').obliterate({ force: true });
     await api.close();
   });
 
@@ -103,7 +102,7 @@ describe('across a real stop and start of its PostgreSQL server', () => {
 
   afterAll(async () => {
     await stop?.();
-    await platform?.queues.get('pg-restart-test').obliterate({ force: true });
+    if (platform) await deleteRedisKeys(platform.redis, platform.config.REDIS_PREFIX);
     await platform?.close();
     await db?.drop().catch(() => undefined);
     await pg?.destroy();

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { withDefaultUser } from '../../src/db/data-source';
 import { openPlatform, type Platform } from '../../src/platform';
-import { createTestDb, type TestDb } from '../support/db';
+import { createTestDb, deleteRedisKeys, type TestDb } from '../support/db';
 import { eventually, seedTasteLibrary, waitForRefreshedModel } from '../support/library';
 import { collectJsonLines, freePort } from '../support/processes';
 
@@ -101,14 +101,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const { queue } = platform.recommendations;
-  await queue.queue.obliterate({ force: true }).catch(() => undefined);
-  for (const name of ['privacy', 'insights']) {
-    await platform.queues
-      .get(name)
-      .obliterate({ force: true })
-      .catch(() => undefined);
-  }
+  await deleteRedisKeys(platform.redis, prefix);
   await platform.close();
   await db.drop();
 });

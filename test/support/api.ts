@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import type { OutboxRelay } from '../../src/outbox/relay';
 import { openPlatform, type Platform, startApi } from '../../src/platform';
 import type { Logger } from '../../src/common/logger';
-import { createTestDb, type TestDb, type TestDbOptions } from './db';
+import { createTestDb, deleteRedisKeys, type TestDb, type TestDbOptions } from './db';
 
 export interface TestApi {
   url: string;
@@ -90,6 +90,7 @@ export async function startTestApi(
     async close() {
       await relay?.stop();
       await api.stop();
+      await deleteRedisKeys(platform.redis, platform.config.REDIS_PREFIX);
       await platform.queues.close();
       await platform.recommendations.queue.close();
       platform.redis.disconnect();

@@ -54,3 +54,17 @@ export async function createTestDb(label: string, opts: TestDbOptions = {}): Pro
     },
   };
 }
+
+/** Deletes every Redis key under a test's prefix, in batches, so a shared Redis stays clean. */
+export async function deleteRedisKeys(
+  redis: import('ioredis').Redis,
+  prefix: string,
+): Promise<void> {
+  if (redis.status !== 'ready') return;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
