@@ -7,6 +7,9 @@
  *   insights every manager report over 1,000,000 activities (median of 5)
  *   segments segmentPreview for realistic segments over 100,000 customers and 1,000,000
  *            activities (median of 5), and one campaign's fan-out
+ *   outbox   what the outbox costs recording activity (one at a time, 16 at once, batches, import)
+ *   mixed    catalogue browsing, customer pages and activity recording against a real API
+ *   soak     the mixed load for 10 minutes (`-- soak --minutes N`), with memory along the way
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -17,10 +20,21 @@ const SCRIPTS: Record<string, string> = {
   rebuild: 'rebuild.js',
   insights: 'insights.js',
   segments: 'segments.js',
+  outbox: 'outbox.js',
+  mixed: 'mixed.js',
+  soak: 'mixed.js',
 };
 
-const wanted = process.argv.slice(2);
-const names = wanted.includes('all') ? Object.keys(SCRIPTS) : wanted.length ? wanted : ['serving'];
+// Benchmark names come first; anything from the first `--option` on goes to each script.
+const argv = process.argv.slice(2).filter((a) => a !== '--');
+const firstOption = argv.findIndex((a) => a.startsWith('--'));
+const wanted = firstOption === -1 ? argv : argv.slice(0, firstOption);
+const options = firstOption === -1 ? [] : argv.slice(firstOption);
+const names = wanted.includes('all')
+  ? Object.keys(SCRIPTS).filter((n) => n !== 'soak')
+  : wanted.length
+    ? wanted
+    : ['serving'];
 let failed = false;
 for (const name of names) {
   const script = SCRIPTS[name];
@@ -31,7 +45,8 @@ for (const name of names) {
     process.exit(2);
   }
   process.stdout.write(`\n== ${name} ==\n`);
-  const run = spawnSync(process.execPath, [path.join(__dirname, script)], {
+  const extra = name === 'soak' ? ['--soak', ...options] : options;
+  const run = spawnSync(process.execPath, [path.join(__dirname, script), ...extra], {
     stdio: 'inherit',
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });

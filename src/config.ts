@@ -101,6 +101,35 @@ const schema = z.object({
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** How long a delivery job may go without its worker checking in before another takes it. */
   DELIVERY_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** How long opening a PostgreSQL connection may take before the request fails. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** A Redis command (cache read, rate-limit count, enqueue) fails after this long. */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).default(1_000),
+  /** The outbox relay looks for pending entries this often even without a notification. */
+  OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(2_000),
+  /** Entries the relay moves into BullMQ per transaction. */
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  /** Relayed entries are deleted after this many hours. */
+  OUTBOX_RETENTION_HOURS: z.coerce.number().min(1).default(72),
+  /** Running jobs get this long to finish on SIGTERM before they go back to the queue. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(20_000),
+  /** A job whose worker stops renewing its lock for this long is stalled and runs elsewhere. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** How often each worker looks for stalled jobs. */
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  /** Bearer token for `/metrics`; without it only loopback callers may read the metrics. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Port of a worker-only process's /metrics, /healthz and /readyz; off when unset. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Signs Bull Board browser sessions; JWT_SECRET is used when unset. */
+  ADMIN_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Lifetime of the Bull Board browser session cookie, in minutes. */
+  ADMIN_SESSION_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
 });
 
 function isTimeZone(name: string): boolean {

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type Logger, rootLogger, safeError } from './common/logger';
 import type { Config } from './config';
+import { startMetricsServer } from './observability/metrics-server';
 import { openPlatform, type Platform, startApi } from './platform';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -12,10 +13,17 @@ export interface RunningProcess {
   shutdown(signal: string): Promise<void>;
 }
 
+/** Time for closing queues and the pool after the grace period, before the process gives up. */
+const CLOSE_MARGIN_MS = 15_000;
+
 /**
  * Starts one process of the platform: `all` migrates, serves the API and runs the workers;
- * `api` and `worker` run one side each for scaling out (only `api` skips migrating). SIGTERM
- * and SIGINT drain HTTP, close the workers and queues, then the pool.
+ * `api` and `worker` run one side each for scaling out (only `api` skips migrating). Workers
+ * also run the outbox relay. A worker-only process serves /metrics on METRICS_PORT when set.
+ *
+ * SIGTERM and SIGINT drain HTTP, give running jobs SHUTDOWN_GRACE_MS to finish (then hand them
+ * back to the queue), close the queues and the pool, and exit; if any of that hangs, the
+ * process exits non-zero after the grace period plus 15 seconds.
  */
 export async function runProcess(
   role: Role,
@@ -35,7 +43,8 @@ export async function runProcess(
       const timer = setTimeout(() => {
         log.error({ event: 'shutdown.timeout' });
         process.exit(1);
-      }, 30_000);
+      }, config.SHUTDOWN_GRACE_MS + CLOSE_MARGIN_MS);
+      timer.unref();
       await startup.catch(() => undefined);
       for (const stop of stops) {
         await stop().catch((err) => log.error({ event: 'shutdown.error', err: safeError(err) }));
@@ -46,8 +55,11 @@ export async function runProcess(
     })();
     return stopping;
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Once shut down, exit: a socket left half-closed by an outage must not keep the process up.
+  const onSignal = (signal: string) =>
+    void shutdown(signal).then(() => process.exit(process.exitCode ?? 0));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   startup = (async () => {
     if (role === 'all' || role === 'api') {
       const api = await startApi(platform);
@@ -59,6 +71,16 @@ export async function runProcess(
       const { startWorkers } = await import('../workers/run');
       const workers = await startWorkers(platform);
       stops.push(workers.stop);
+    }
+    if (role === 'worker' && config.METRICS_PORT !== undefined) {
+      const metrics = await startMetricsServer({
+        port: config.METRICS_PORT,
+        token: config.METRICS_TOKEN,
+        ds: platform.ds,
+        redis: platform.redis,
+      });
+      log.info({ event: 'metrics.listening', port: metrics.port });
+      stops.push(metrics.stop);
     }
   })();
   await startup;

@@ -29,7 +29,7 @@ export function createServices(
 ) {
   const audit = new AuditService(ds);
   const disclosureThreshold = disclosureThresholdFromEnv();
-  const privacyServices = createPrivacyServices({ ds, audit, recommendations, ...privacy });
+  const privacyServices = createPrivacyServices({ ds, audit, ...privacy });
   return {
     events,
     activity: new ActivityService(ds, events),

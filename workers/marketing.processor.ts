@@ -16,6 +16,7 @@ import { type FanOutDeps, startCampaign } from '../src/marketing/delivery/fan-ou
 import { sweepCampaigns } from '../src/marketing/delivery/sweep';
 import type { MarketingSettings } from '../src/marketing/marketing.settings';
 import { createRedis, type Platform } from '../src/platform';
+import { ActiveJobs, instrument, stopWorker } from './job-runner';
 
 /** Job scheduler id of the minute sweep. */
 export const MARKETING_SWEEP = 'marketing-sweep';
@@ -106,8 +107,14 @@ export async function startMarketingWorkers(
   const connection: Redis = createRedis(config.REDIS_URL, 'commonplace-marketing-worker');
   const transports = createTransports(settings);
   const limiter = new ChannelLimiter(p.redis, config.REDIS_PREFIX, settings.perSecond);
-  const workers: Worker[] = [];
-  const watch = (w: Worker, queueName: string) => {
+  // Each worker tracks its own running jobs, so a stop hands back exactly what it ran.
+  const workers: Array<{ worker: Worker; active: ActiveJobs }> = [];
+  const tracked = (queueName: string, processor: (job: never) => Promise<unknown>) => {
+    const active = new ActiveJobs();
+    return { active, run: instrument(queueName, active, processor) as never };
+  };
+  const watch = (w: Worker, queueName: string, active: ActiveJobs) => {
+    active.follow(w);
     w.on('failed', (job, err) => {
       if (err instanceof DelayedError) return;
       log.warn({
@@ -122,16 +129,18 @@ export async function startMarketingWorkers(
     w.on('error', (err) =>
       log.error({ event: 'worker.error', queue: queueName, err: safeError(err) }),
     );
-    workers.push(w);
+    workers.push({ worker: w, active });
   };
+  const campaigns = tracked(MARKETING_QUEUE, campaignProcessor({ ds, queue, settings, log }));
   watch(
-    new Worker(MARKETING_QUEUE, campaignProcessor({ ds, queue, settings, log }) as never, {
+    new Worker(MARKETING_QUEUE, campaigns.run, {
       connection,
       prefix: config.REDIS_PREFIX,
       concurrency: 1,
       lockDuration: 60_000,
     }),
     MARKETING_QUEUE,
+    campaigns.active,
   );
   const deps: DeliveryDeps = {
     ds,
@@ -144,8 +153,9 @@ export async function startMarketingWorkers(
   };
   for (const channel of transports.keys()) {
     const name = deliveryQueueName(channel);
+    const delivery = tracked(name, deliveryProcessor(deps, log));
     watch(
-      new Worker(name, deliveryProcessor(deps, log) as never, {
+      new Worker(name, delivery.run, {
         connection,
         prefix: config.REDIS_PREFIX,
         concurrency: settings.concurrency,
@@ -154,6 +164,7 @@ export async function startMarketingWorkers(
         maxStalledCount: 5,
       }),
       name,
+      delivery.active,
     );
   }
   await queue.queue.upsertJobScheduler(
@@ -161,7 +172,7 @@ export async function startMarketingWorkers(
     { every: 60_000 },
     { name: 'sweep', data: {} },
   );
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  await Promise.all(workers.map(({ worker }) => worker.waitUntilReady()));
   log.info({
     event: 'workers.started',
     queues: [MARKETING_QUEUE, ...[...transports.keys()].map(deliveryQueueName)],
@@ -169,14 +180,12 @@ export async function startMarketingWorkers(
   });
   return {
     async stop() {
-      const closing = Promise.all(workers.map((w) => w.close()));
-      const timeout = new Promise<'timeout'>((resolve) =>
-        setTimeout(() => resolve('timeout'), opts.closeTimeoutMs ?? 20_000).unref(),
+      // Chunks still sending after the grace period go back to the queue for another worker;
+      // rows they had claimed are settled by the delivery guarantee (see README).
+      const grace = opts.closeTimeoutMs ?? config.SHUTDOWN_GRACE_MS;
+      await Promise.all(
+        workers.map(({ worker, active }) => stopWorker(worker, active, grace, log)),
       );
-      // Still sending: hand the chunks back; another worker finishes them.
-      if ((await Promise.race([closing, timeout])) === 'timeout') {
-        await Promise.all(workers.map((w) => w.close(true)));
-      }
       for (const t of transports.values()) await t.close();
       connection.disconnect();
     },

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../src/common/logger';
+import { cancelPendingRefresh } from '../src/privacy/refresh-jobs';
 import { finishBuild, buildShard } from '../src/recommendations/model-builder';
 import { createModel } from '../src/recommendations/model.repository';
 import type { ModelCache } from '../src/recommendations/model-cache';
@@ -31,8 +32,15 @@ export interface RecommendationWorkerDeps {
 type AnyJob = Job<RecommendationJobs[RecommendationJobName], unknown, RecommendationJobName>;
 
 /**
- * Runs one job of the recommendations queue. Every branch is idempotent: job ids are derived
- * from the model id, rows are upserted, and a finished model is never finished twice.
+ * Runs one job of the recommendations queue. Every branch is idempotent, so a job that ran
+ * partly (its worker died) and runs again elsewhere ends as if it had run once:
+ * - rebuild: the model row is keyed by the job (`build_key`), so a retry reuses the build it
+ *   started; the shard flow has ids derived from the model id, so adding it again adds nothing;
+ * - build-shard: recomputed from the model's snapshot and upserted;
+ * - finish-build: does nothing to a model already READY (it only re-publishes the popular
+ *   lists), and the refresh-all job it queues has an id derived from the model;
+ * - refresh-all, refresh-chunk, refresh-done, refresh-customer(s): recompute and overwrite;
+ * - forget-customer: deletes what an erased or OFF customer must not have, whatever is there.
  */
 export function recommendationProcessor(deps: RecommendationWorkerDeps) {
   const { ds, store, queue, models, log } = deps;
@@ -56,8 +64,11 @@ export function recommendationProcessor(deps: RecommendationWorkerDeps) {
       case 'rebuild': {
         const data = job.data as RecommendationJobs['rebuild'];
         const shards = Math.max(1, data.shards ?? deps.defaultShards);
-        // A retried rebuild reuses the model it already started rather than opening another.
-        const modelId = data.modelId ?? (await createModel(ds, shards, data.asOf ?? Date.now()));
+        // A retried rebuild reuses the model it already started rather than opening another,
+        // even when its worker died between creating the model and saving its id on the job.
+        const buildKey = `${prefix}/${job.id}/${job.timestamp}`;
+        const modelId =
+          data.modelId ?? (await createModel(ds, shards, data.asOf ?? Date.now(), buildKey));
         if (!data.modelId) await job.updateData({ ...data, modelId });
         await queue.flow.add({
           name: 'finish-build',
@@ -90,12 +101,12 @@ export function recommendationProcessor(deps: RecommendationWorkerDeps) {
       }
       case 'finish-build': {
         const { modelId } = job.data as RecommendationJobs['finish-build'];
-        await finishBuild(ds, store, modelId, {
+        const { alreadyReady } = await finishBuild(ds, store, modelId, {
           halfLifeDays: deps.halfLifeDays,
           popularTtlSeconds: deps.popularTtlSeconds,
         });
         await queue.queue.add('refresh-all', { modelId }, { jobId: `refresh-all-${modelId}` });
-        return done({ modelId });
+        return done({ modelId, alreadyReady });
       }
       case 'refresh-all': {
         const { modelId } = job.data as RecommendationJobs['refresh-all'];
@@ -147,6 +158,30 @@ export function recommendationProcessor(deps: RecommendationWorkerDeps) {
         }
         const r = await refreshCustomers(ds, store, model, [customerId]);
         return done({ model: model.id, ...r });
+      }
+      case 'refresh-customers': {
+        const { customerIds } = job.data as RecommendationJobs['refresh-customers'];
+        const model = await models.latest();
+        if (!model) {
+          await queue.requestRebuild();
+          return done({ skipped: 'no model' });
+        }
+        const r = await refreshCustomers(ds, store, model, customerIds);
+        return done({ model: model.id, customers: customerIds.length, ...r });
+      }
+      case 'forget-customer': {
+        const { customerId } = job.data as RecommendationJobs['forget-customer'];
+        const [row]: Array<{ status: string; mode: string }> = await ds.query(
+          'SELECT status, recommendation_mode AS mode FROM customer WHERE id = $1',
+          [customerId],
+        );
+        // They may have switched personalisation back on since; then their list stays.
+        if (row && row.status !== 'ERASED' && row.mode !== 'OFF') {
+          return done({ customerId, skipped: 'personalised again' });
+        }
+        await store.evict([customerId]);
+        const { removed } = await cancelPendingRefresh(queue.queue, customerId);
+        return done({ customerId, cancelledRefresh: removed });
       }
       default:
         throw new Error(`unknown job ${job.name as string} on ${q}`);

@@ -1,6 +1,7 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import { type Logger, safeError } from '../src/common/logger';
 import { createRedis, type Platform } from '../src/platform';
+import { ActiveJobs, instrument, stopWorker, workerName } from './job-runner';
 
 export interface Schedule {
   /** Job scheduler id; upserting the same id again replaces it rather than adding another. */
@@ -19,7 +20,8 @@ export interface ScheduledWorker {
 /**
  * A queue for one kind of housekeeping, its schedules, and a worker running one job at a time.
  * Every run is logged with its duration; failures are retried with backoff. `stop` lets a
- * running job finish and closes the worker's own connection.
+ * running job finish within SHUTDOWN_GRACE_MS, hands it back otherwise, and closes the
+ * worker's own connection.
  */
 export async function startScheduledWorker(
   p: Platform,
@@ -43,9 +45,12 @@ export async function startScheduledWorker(
       removeOnFail: { age: 30 * 24 * 3600 },
     },
   });
+  // Its connection's errors are the worker's too, and logged there.
+  queue.on('error', () => undefined);
+  const active = new ActiveJobs();
   const worker = new Worker(
     opts.queueName,
-    async (job: Job) => {
+    instrument(opts.queueName, active, async (job: Job) => {
       const started = Date.now();
       const result = await opts.process(job);
       log.info({
@@ -57,9 +62,17 @@ export async function startScheduledWorker(
         ...result,
       });
       return result;
+    }),
+    {
+      connection,
+      prefix: config.REDIS_PREFIX,
+      name: workerName(opts.queueName),
+      concurrency: 1,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
     },
-    { connection, prefix: config.REDIS_PREFIX, concurrency: 1, lockDuration: 60_000 },
   );
+  active.follow(worker);
   worker.on('failed', (job, err) =>
     log.warn({
       event: 'job.failed',
@@ -86,7 +99,7 @@ export async function startScheduledWorker(
     worker,
     queue,
     async stop() {
-      await worker.close();
+      await stopWorker(worker, active, config.SHUTDOWN_GRACE_MS, log);
       await queue.close();
       connection.disconnect();
     },

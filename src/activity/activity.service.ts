@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvents } from '../common/domain-events';
+import { outboxInsert } from '../outbox/outbox';
 import { DomainError, ErrorCode, type FieldProblem, problemsFromZod } from '../common/errors';
 import { assertId } from '../common/ids';
 import { ageBandFor } from '../customers/age-band';
@@ -105,24 +106,41 @@ export class ActivityService {
           }
         }
       }
-      const touched = [
-        ...new Set(fresh.filter((r) => stored.get(r.sourceKey)?.inserted).map((r) => r.customerId)),
-      ];
-      if (touched.length) this.events.emit('activityRecorded', { customerIds: touched });
     }
     return outcomes;
   }
 
-  /** Inserts entries, skipping sourceKeys already in the ledger; returns every key's row. */
+  /**
+   * Inserts entries, skipping sourceKeys already in the ledger, moves the customers'
+   * last_active_at on, and writes the background work the new entries need (a refresh of
+   * their customers) into the outbox, all in one statement: recording activity is the hot
+   * path, and a statement of its own would cost the outbox a round trip per call. The work is
+   * asked for the customers of the entries sent; it is written when at least one entry was
+   * new, so a request sent again (all duplicates) queues nothing. Returns every key's row.
+   */
   private async insert(tx: EntityManager, rows: Resolved[]) {
+    const customerIds = [...new Set(rows.map((r) => r.customerId))];
+    const messages = this.events.messagesFor('activityRecorded', { customerIds });
+    const work = messages.length
+      ? outboxInsert(messages, 13, 'EXISTS (SELECT 1 FROM ins)')
+      : { sql: 'SELECT 1', params: [] };
     const inserted: ActivityRow[] = await tx.query(
-      `INSERT INTO activity (customer_id, age_band, type, occurred_at, channel, branch_id, item_id,
-                             event_id, staff_member, source_key, details, corrects_id)
-       SELECT * FROM unnest($1::bigint[], $2::age_band[], $3::activity_type[], $4::timestamptz[],
-                            $5::channel[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[],
-                            $10::text[], $11::jsonb[], $12::bigint[])
-       ON CONFLICT (source_key) DO NOTHING
-       RETURNING *`,
+      `WITH ins AS (
+         INSERT INTO activity (customer_id, age_band, type, occurred_at, channel, branch_id,
+                               item_id, event_id, staff_member, source_key, details, corrects_id)
+         SELECT * FROM unnest($1::bigint[], $2::age_band[], $3::activity_type[], $4::timestamptz[],
+                              $5::channel[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[],
+                              $10::text[], $11::jsonb[], $12::bigint[])
+         ON CONFLICT (source_key) DO NOTHING
+         RETURNING *),
+       touched AS (
+         UPDATE customer c SET last_active_at = greatest(c.last_active_at, x.at)
+           FROM (SELECT customer_id, max(occurred_at) AS at FROM ins GROUP BY customer_id) x
+          WHERE c.id = x.customer_id
+            AND (c.last_active_at IS NULL OR c.last_active_at < x.at)
+          RETURNING 1),
+       queued AS (${work.sql})
+       SELECT * FROM ins`,
       [
         rows.map((r) => r.customerId),
         rows.map((r) => r.ageBand),
@@ -136,6 +154,7 @@ export class ActivityService {
         rows.map((r) => r.sourceKey),
         rows.map((r) => JSON.stringify(r.details)),
         rows.map((r) => r.correctsId),
+        ...work.params,
       ],
     );
     const out = new Map<string, { activity: Activity; inserted: boolean }>();
@@ -149,16 +168,6 @@ export class ActivityService {
       );
       for (const r of existing)
         out.set(r.source_key, { activity: activityFromRow(r), inserted: false });
-    }
-    if (inserted.length) {
-      await tx.query(
-        `UPDATE customer c SET last_active_at = greatest(c.last_active_at, x.at)
-           FROM (SELECT customer_id, max(occurred_at) AS at FROM unnest($1::bigint[], $2::timestamptz[])
-                   AS t(customer_id, occurred_at) GROUP BY customer_id) x
-          WHERE c.id = x.customer_id
-            AND (c.last_active_at IS NULL OR c.last_active_at < x.at)`,
-        [inserted.map((r) => r.customer_id), inserted.map((r) => r.occurred_at)],
-      );
     }
     return out;
   }

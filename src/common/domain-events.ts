@@ -1,32 +1,41 @@
-import { EventEmitter } from 'node:events';
+import { enqueue, type OutboxMessage, type SqlExecutor } from '../outbox/outbox';
 
-/** Facts other features react to (the recommender refreshes a customer when they happen). */
+/** Facts other features react to (the recommender refreshes the customers they concern). */
 export interface DomainEventMap {
   activityRecorded: { customerIds: string[] };
-  interestsChanged: { customerId: string };
-  customerChanged: { customerId: string };
+  interestsChanged: { customerIds: string[] };
+  customerChanged: { customerIds: string[] };
 }
 
+/** What a feature wants done in the background when a fact happens: pure, no I/O. */
+export type DomainEventHandler<K extends keyof DomainEventMap> = (
+  event: DomainEventMap[K],
+) => OutboxMessage[];
+
 /**
- * A small typed in-process bus. Listeners must not throw into the caller: a failure to
- * schedule background work never fails the mutation that caused it.
+ * A small typed bus whose handlers answer with background work (outbox messages) rather than
+ * doing anything themselves. The work is written into the transaction that made the change,
+ * so it commits or rolls back with it; a handler cannot fail a change or slow it down with
+ * I/O of its own.
  */
 export class DomainEvents {
-  private readonly emitter = new EventEmitter();
+  private readonly handlers = new Map<keyof DomainEventMap, Array<DomainEventHandler<never>>>();
 
-  on<K extends keyof DomainEventMap>(name: K, listener: (e: DomainEventMap[K]) => unknown): void {
-    this.emitter.on(name, (e: DomainEventMap[K]) => {
-      Promise.resolve()
-        .then(() => listener(e))
-        .catch((err) => this.emitter.emit('listenerError', { name, err }));
-    });
+  on<K extends keyof DomainEventMap>(name: K, handler: DomainEventHandler<K>): void {
+    this.handlers.set(name, [...(this.handlers.get(name) ?? []), handler as never]);
   }
 
-  onListenerError(fn: (e: { name: string; err: unknown }) => void): void {
-    this.emitter.on('listenerError', fn);
+  /** The background work every handler of `name` asks for. */
+  messagesFor<K extends keyof DomainEventMap>(name: K, event: DomainEventMap[K]): OutboxMessage[] {
+    return (this.handlers.get(name) ?? []).flatMap((h) => (h as DomainEventHandler<K>)(event));
   }
 
-  emit<K extends keyof DomainEventMap>(name: K, event: DomainEventMap[K]): void {
-    this.emitter.emit(name, event);
+  /** Writes that work into the outbox in the caller's transaction. */
+  async emit<K extends keyof DomainEventMap>(
+    db: SqlExecutor,
+    name: K,
+    event: DomainEventMap[K],
+  ): Promise<void> {
+    await enqueue(db, this.messagesFor(name, event));
   }
 }

@@ -10,6 +10,8 @@ export enum ErrorCode {
   UNAVAILABLE = 'UNAVAILABLE',
   /** The thing is not in a state that allows this (a SENT campaign cannot be scheduled). */
   INVALID_TRANSITION = 'INVALID_TRANSITION',
+  /** The database stopped a statement that ran longer than STATEMENT_TIMEOUT_MS. */
+  TIMEOUT = 'TIMEOUT',
 }
 
 /** One broken rule on one input field. */
@@ -65,3 +67,44 @@ export function fromZod(error: ZodError, prefix = ''): DomainError {
 /** PostgreSQL's code for a unique-constraint violation. */
 export const PG_UNIQUE_VIOLATION = '23505';
 export const PG_FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * Recognises failures of the database itself, as opposed to bugs: a statement stopped by
+ * `statement_timeout` (TIMEOUT), or PostgreSQL unreachable, restarting or out of connections
+ * (UNAVAILABLE). Returns null for anything else. Looks through TypeORM's wrapper.
+ */
+export function databaseFailure(err: unknown): ErrorCode.TIMEOUT | ErrorCode.UNAVAILABLE | null {
+  const e = err as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    thrownValue?: unknown;
+  } | null;
+  if (!e || typeof e !== 'object') return null;
+  if (e.driverError) return databaseFailure(e.driverError);
+  // graphql-js wraps anything that is not an Error of its own realm.
+  if (e.thrownValue) return databaseFailure(e.thrownValue);
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (code === '57014') return ErrorCode.TIMEOUT;
+  if (
+    code.startsWith('08') ||
+    [
+      '57P01',
+      '57P02',
+      '57P03',
+      '53300',
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+    ].includes(code)
+  ) {
+    return ErrorCode.UNAVAILABLE;
+  }
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|connection error|timeout exceeded when trying to connect|Connection is not established/i.test(
+    message,
+  )
+    ? ErrorCode.UNAVAILABLE
+    : null;
+}

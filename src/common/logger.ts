@@ -1,15 +1,22 @@
 import pino from 'pino';
+import { currentContext } from '../observability/request-context';
 
 export type Logger = pino.Logger;
 
 /**
  * Structured JSON logs. Callers pass an event name and fields, never prose with personal data
- * interpolated into it; the redaction list is a second line of defence.
+ * interpolated into it; the redaction list is a second line of defence. Every line written
+ * while a request or a job is under way carries its `requestId` (and `jobId`), so a request
+ * can be followed into the jobs it caused.
  */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  destination?: pino.DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'commonplace' },
+    mixin: () => ({ ...currentContext() }),
     redact: {
       paths: [
         '*.email',
@@ -21,7 +28,8 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): L
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export const rootLogger = createLogger();

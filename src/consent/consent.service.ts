@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/role';
 import { assertId } from '../common/ids';
+import type { SqlExecutor } from '../outbox/outbox';
 import { type Logger, safeError } from '../common/logger';
 import { RecommendationMode } from '../recommendations/recommendation.enums';
 import { detachImpressions } from '../recommendations/impression.repository';
@@ -32,12 +33,16 @@ export interface ChangedBy {
 }
 
 /**
- * What consent changes need from the recommender: drop a cached list at once, and ask for a
- * fresh one. RecommendationStore (evict) and RecommendationService (requestRefresh) provide it.
+ * What consent changes need from the recommender: background work queued in the consent's own
+ * transaction (a fresh list under the new mode, or none at all when it is OFF), and dropping a
+ * cached list at once. `refresh-requests.ts` and RecommendationStore (evict) provide it.
  */
 export interface PersonalisationEffects {
   evict(customerIds: readonly string[]): Promise<void>;
-  requestRefresh(customerIds: readonly string[]): void;
+  /** Queues, in the caller's transaction, a refresh of each customer. */
+  refreshIn(db: SqlExecutor, customerIds: readonly string[]): Promise<void>;
+  /** Queues, in the caller's transaction, the removal of each customer's cached suggestions. */
+  forgetIn(db: SqlExecutor, customerIds: readonly string[]): Promise<void>;
 }
 
 /**
@@ -85,9 +90,9 @@ export class ConsentService {
   }
 
   /**
-   * Appends a consent given or withdrawn, updates the derived columns and the audit trail in
-   * one transaction, then applies the change to the recommender: a mode that drops loses its
-   * cached list at once; a mode that rises is refreshed.
+   * Appends a consent given or withdrawn, updates the derived columns, the audit trail and the
+   * recommender's background work in one transaction, then drops the cached list at once when
+   * the mode dropped.
    */
   async recordConsent(customerId: string, input: unknown, by: ChangedBy): Promise<ConsentChange> {
     const consent = parseConsentInput(input);
@@ -151,6 +156,12 @@ export class ConsentService {
     if (modeAfter === RecommendationMode.OFF && subject.mode !== RecommendationMode.OFF) {
       await detachImpressions(tx, subject.id);
     }
+    // The workers recompute under the new mode, or (OFF) drop what is cached; this commits with
+    // the consent, so it happens even if Redis is down right now.
+    if (modeAfter !== subject.mode) {
+      if (modeAfter === RecommendationMode.OFF) await this.effects.forgetIn(tx, [subject.id]);
+      else await this.effects.refreshIn(tx, [subject.id]);
+    }
     return {
       customerId: subject.id,
       modeBefore: subject.mode,
@@ -161,15 +172,14 @@ export class ConsentService {
   }
 
   /**
-   * Makes a committed mode change visible to the recommender. When the eviction fails the
-   * change still stands (OFF is enforced from the column on every read); a refresh is asked
-   * for so the workers overwrite the entry under the new mode.
+   * Drops the cached list at once after a committed change that narrowed the mode. When Redis
+   * is unreachable the change still stands: OFF is enforced from the column on every read, and
+   * the job queued with the consent drops or rewrites the entry once Redis is back.
    */
   async applyModeChange(
     change: Pick<ConsentChange, 'customerId' | 'modeBefore' | 'modeAfter'>,
   ): Promise<void> {
     const direction = modeDirection(change.modeBefore, change.modeAfter);
-    if (direction === 'SAME') return;
     if (direction === 'DOWN') {
       try {
         await this.effects.evict([change.customerId]);
@@ -180,9 +190,6 @@ export class ConsentService {
           err: safeError(err),
         });
       }
-    }
-    if (change.modeAfter !== RecommendationMode.OFF) {
-      this.effects.requestRefresh([change.customerId]);
     }
   }
 

@@ -133,9 +133,9 @@ export class CustomerService {
         ...patch,
         ...cleanRefs(refs),
       } as QueryDeepPartialEntity<Customer>);
+      await this.events.emit(tx, 'customerChanged', { customerIds: [current.id] });
       return repo.findOneByOrFail({ id: current.id });
     });
-    this.events.emit('customerChanged', { customerId: updated.id });
     return updated;
   }
 

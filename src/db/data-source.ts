@@ -9,6 +9,8 @@ export interface DbOptions {
   url: string;
   poolSize?: number;
   statementTimeoutMs?: number;
+  /** Opening a connection fails after this long instead of hanging a request. */
+  connectTimeoutMs?: number;
   /** Log every SQL statement through this callback (tests count statements with it). */
   onQuery?: (sql: string) => void;
 }
@@ -50,6 +52,12 @@ export function createDataSource(opts: DbOptions): DataSource {
       // Applied by PostgreSQL to every statement on these connections.
       options: `-c statement_timeout=${opts.statementTimeoutMs ?? 15_000}`,
       application_name: 'commonplace',
+      // After a PostgreSQL restart the pool drops the dead connections (node-postgres removes
+      // a client whose connection fails) and opens new ones on demand; these bound the wait
+      // while the server is unreachable and notice half-open connections.
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+      keepAlive: true,
+      idleTimeoutMillis: 30_000,
     },
   });
 }

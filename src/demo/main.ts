@@ -167,6 +167,8 @@ async function main() {
       `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer ${marketingToken}" \\`,
       `    -d '{"query":"{ segmentPreview(filter: { activity: { types: [LOAN], lastDays: 90 } }) { customers channels { channel reachableForMarketing } } }"}'`,
       '',
+      `Queues (Bull Board, ADMIN token): http://localhost:${running.port}/admin/session; ` +
+        `metrics: http://localhost:${running.port}/metrics`,
       'Tokens for each role (valid 7 days; `npm run cli -- token --role ROLE` makes more):',
       ...roleTokens.map(([role, token]) => `  ${role}: ${token}`),
       'Stop with Ctrl+C.',

@@ -28,7 +28,8 @@ export function createContext(
     requestId,
     actor,
     audit: [],
-    log: log.child({ requestId, role: actor?.role ?? 'ANONYMOUS' }),
+    // requestId comes from the request context (see the logger's mixin), not a binding here.
+    log: log.child({ role: actor?.role ?? 'ANONYMOUS' }),
     loaders: createLoaders(ds, services),
     services,
   };

@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { DomainError } from '../common/errors';
+import { databaseFailure, DomainError, ErrorCode } from '../common/errors';
 import { type Logger, safeError } from '../common/logger';
 
 /**
@@ -32,6 +32,20 @@ export function createErrorFormatter(log: Logger, exposeStack: boolean) {
         message: original.message,
         locations: formatted.locations,
         extensions: { code: 'BAD_USER_INPUT' },
+      };
+    }
+    // The database timing out or going away is an outage, not a bug: say so, and say retry.
+    const failure = databaseFailure(original);
+    if (failure) {
+      log.warn({ event: 'graphql.database_failure', code: failure, path: formatted.path });
+      return {
+        message:
+          failure === ErrorCode.TIMEOUT
+            ? 'The request took too long and was stopped; try again, or ask for less'
+            : 'The database is unavailable at the moment; try again shortly',
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: failure },
       };
     }
     log.error({

@@ -17,7 +17,7 @@ import { CustomerInterest } from '../interests/customer-interest.entity';
 import { Interest } from '../interests/interest.entity';
 import { readerFor } from '../db/entity-reader';
 import { labelKey } from '../common/validation';
-import type { CachedRecommendations } from '../recommendations/recommendation.store';
+import type { CacheRead } from '../recommendations/recommendation.service';
 import type { Services } from '../services';
 
 /** Loads rows of one entity by id in a single `WHERE id IN (...)` per tick. */
@@ -31,12 +31,24 @@ function byId<T extends ObjectLiteral & { id: string }>(ds: DataSource, entity: 
 }
 
 /** Titles through the process's short-lived cache; only the misses go to PostgreSQL. */
-function cachedItems(ds: DataSource, cache: ItemCache) {
+export function cachedItems(ds: DataSource, cache: ItemCache) {
   const reader = readerFor(ds, CatalogueItem);
   return new DataLoader<string, CatalogueItem | null>(async (ids) => {
-    const missing = ids.filter((id) => !cache.get(id));
-    if (missing.length) for (const item of await reader.whereIn(ds, 'id', missing)) cache.set(item);
-    return ids.map((id) => cache.get(id) ?? null);
+    // Hits are kept here, not looked up again after the read: an entry may expire meanwhile.
+    const found = new Map<string, CatalogueItem>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const hit = cache.get(id);
+      if (hit) found.set(id, hit);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      for (const item of await reader.whereIn(ds, 'id', missing)) {
+        cache.set(item);
+        found.set(String(item.id), item);
+      }
+    }
+    return ids.map((id) => found.get(id) ?? null);
   });
 }
 
@@ -94,7 +106,7 @@ function activityLoader(ds: DataSource) {
 export function createLoaders(ds: DataSource, services: Services) {
   return {
     /** Cached suggestions for every customer in the response, in one MGET. */
-    cachedRecommendations: new DataLoader<string, CachedRecommendations | null>((ids) =>
+    cachedRecommendations: new DataLoader<string, CacheRead>((ids) =>
       services.recommendations.cached(ids),
     ),
     /** Taxonomy nodes by `${kind}:${label}`, for reasons that name an interest. */

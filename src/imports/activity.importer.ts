@@ -197,11 +197,14 @@ class LedgerColumns {
 
 /**
  * Appends entries, skipping source keys already recorded, and moves each customer's
- * last_active_at on to their latest new entry. Returns how many entries were new.
+ * last_active_at on to their latest new entry. Returns how many entries were new, and whose.
  */
-async function appendEntries(db: Db, cols: LedgerColumns): Promise<number> {
-  if (!cols.size) return 0;
-  const { rows } = await db.query<{ inserted: number }>(
+async function appendEntries(
+  db: Db,
+  cols: LedgerColumns,
+): Promise<{ inserted: number; customers: string[] }> {
+  if (!cols.size) return { inserted: 0, customers: [] };
+  const { rows } = await db.query<{ inserted: number; customers: string[] }>(
     `WITH ins AS (INSERT INTO activity (customer_id, type, occurred_at, branch_id, channel,` +
       ` item_id, event_id, staff_member, source_key, details, corrects_id, age_band)` +
       ` SELECT * FROM unnest($1::bigint[], $2::activity_type[], $3::timestamptz[], $4::bigint[],` +
@@ -215,10 +218,11 @@ async function appendEntries(db: Db, cols: LedgerColumns): Promise<number> {
       ` ORDER BY c.id FOR NO KEY UPDATE OF c),` +
       ` touched AS (UPDATE customer c SET last_active_at = k.at FROM locked k` +
       ` WHERE c.id = k.id AND (c.last_active_at IS NULL OR c.last_active_at < k.at) RETURNING 1)` +
-      ` SELECT count(*)::int AS inserted FROM ins`,
+      ` SELECT (SELECT count(*)::int FROM ins) AS inserted,` +
+      ` ARRAY(SELECT customer_id::text FROM latest) AS customers`,
     cols.params(),
   );
-  return rows[0].inserted;
+  return rows[0];
 }
 
 async function writeBatch(
@@ -271,7 +275,9 @@ async function writeBatch(
     if (a.type === ActivityType.CORRECTION) targets.push(row);
     else first.add(a, refs.customers.get(a.customerExternalId)!, refs, null);
   }
-  let inserted = await appendEntries(db, first);
+  const written1 = await appendEntries(db, first);
+  let inserted = written1.inserted;
+  const customers = written1.customers;
   if (targets.length) {
     // Entries cancelled from this batch have ids only now that they are written.
     const written = await resolveReferences(db, targets);
@@ -280,7 +286,9 @@ async function writeBatch(
       const target = written.corrected.get(a.correctsSourceKey!)!;
       second.add(a, refs.customers.get(a.customerExternalId)!, refs, target);
     }
-    inserted += await appendEntries(db, second);
+    const written2 = await appendEntries(db, second);
+    inserted += written2.inserted;
+    customers.push(...written2.customers);
   }
   return {
     inserted,
@@ -288,6 +296,7 @@ async function writeBatch(
     unchanged: accepted.length - inserted,
     rejected,
     created: { customers: newCustomers.size, items: newItems.size },
+    changed: { activityRecorded: customers },
   };
 }
 

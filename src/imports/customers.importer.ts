@@ -173,6 +173,7 @@ async function writeBatch(
     unchanged: rows.length - inserted.size - touched.size,
     rejected,
     created: {},
+    changed: { customerChanged: [...touched] },
   };
 }
 

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import type pino from 'pino';
+import { DomainEvents } from '../common/domain-events';
 import { loadConfig, type Config } from '../config';
 import { createDataSource, ensureDatabase, redactUrl } from '../db/data-source';
 import { runMigrations } from '../db/migrate';
+import { refreshOnChanges } from '../recommendations/refresh-requests';
 import { ImportError } from './import.errors';
 import { runImport } from './import.service';
 import { IMPORT_KINDS, type ImportKind, type ImportReport } from './import.types';
@@ -78,7 +80,14 @@ export async function importCommand(argv: string[], io: CommandOutput = STDIO): 
     return 1;
   }
   try {
-    const report = await runImport(ds, kind as ImportKind, file, { batchSize, logger: io.logger });
+    // Customers whose activity or interests changed get their suggestions refreshed: the
+    // refreshes go into the outbox with each batch and reach the workers once it commits.
+    const events = refreshOnChanges(new DomainEvents());
+    const report = await runImport(ds, kind as ImportKind, file, {
+      batchSize,
+      logger: io.logger,
+      events,
+    });
     printReport(report, io);
     return report.rejected.length + report.unlistedRejections > 0 ? 1 : 0;
   } catch (err) {

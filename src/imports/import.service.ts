@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { PoolClient } from 'pg';
 import type pino from 'pino';
 import type { DataSource } from 'typeorm';
+import type { DomainEventMap, DomainEvents } from '../common/domain-events';
 import { rootLogger } from '../common/logger';
 import { activityImporter } from './activity.importer';
 import { branchesImporter } from './branches.importer';
@@ -92,7 +93,15 @@ export async function runImport(
     try {
       const clients: PoolClient[] = [];
       for (const runner of runners) clients.push((await runner.connect()) as PoolClient);
-      const writer = new BatchWriter(clients, importer, header, tally, logger, opts.onProgress);
+      const writer = new BatchWriter(
+        clients,
+        importer,
+        header,
+        tally,
+        logger,
+        opts.onProgress,
+        opts.events,
+      );
       await pump(csv, importer, header, writer, batchSize, tally);
     } finally {
       for (const runner of runners) await runner.release();
@@ -195,6 +204,7 @@ class BatchWriter {
     private readonly tally: Tally,
     private readonly logger: pino.Logger,
     private readonly onProgress: ((rows: number) => void) | undefined,
+    private readonly events: DomainEvents | undefined,
   ) {
     this.idle = [...clients];
   }
@@ -237,7 +247,7 @@ class BatchWriter {
   ): Promise<void> {
     const t0 = performance.now();
     try {
-      const outcome = await writeBatch(db, this.importer, rows, this.header);
+      const outcome = await writeBatch(db, this.importer, rows, this.header, this.events);
       this.tally.add(outcome);
       this.settledRows += span;
       this.logger.debug(
@@ -263,13 +273,15 @@ class BatchWriter {
  * Writes one batch in one transaction; rows sharing a key go in file order, one per pass.
  * Savepoints cost round trips, so they are only used when the database has refused a value
  * that validation let through: the batch is then written again with the offending rows
- * isolated and refused.
+ * isolated and refused. The customers the batch changed are announced in the same
+ * transaction, so the refreshes they need commit with the rows.
  */
 async function writeBatch(
   db: Db,
   importer: Importer<unknown>,
   rows: ReadonlyArray<PendingRow<unknown>>,
   header: CsvHeader,
+  events: DomainEvents | undefined,
 ): Promise<BatchOutcome> {
   if (!rows.length) return emptyOutcome();
   const write = async (isolate: boolean) => {
@@ -282,6 +294,14 @@ async function writeBatch(
           : await importer.writeBatch(db, pass, header),
       );
     }
+    if (events && outcome.changed) {
+      for (const [name, ids] of Object.entries(outcome.changed)) {
+        if (ids.length) {
+          await events.emit(db, name as keyof DomainEventMap, { customerIds: [...new Set(ids)] });
+        }
+      }
+    }
+    delete outcome.changed;
     return outcome;
   };
   try {
@@ -393,6 +413,10 @@ function merge(into: BatchOutcome, from: BatchOutcome): BatchOutcome {
   into.updated += from.updated;
   into.unchanged += from.unchanged;
   into.rejected.push(...from.rejected);
+  for (const [name, ids] of Object.entries(from.changed ?? {})) {
+    into.changed ??= {};
+    (into.changed[name as keyof DomainEventMap] ??= []).push(...ids);
+  }
   const created = Object.entries(from.created) as Array<[keyof CreatedCounts, number]>;
   for (const [k, v] of created) into.created[k] = (into.created[k] ?? 0) + v;
   return into;

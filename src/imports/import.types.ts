@@ -1,5 +1,6 @@
 import type pino from 'pino';
 import type { PoolClient } from 'pg';
+import type { DomainEventMap, DomainEvents } from '../common/domain-events';
 import type { FieldProblem } from '../common/errors';
 
 /** What a CSV file holds; each kind has its own columns and loader. */
@@ -70,6 +71,11 @@ export interface ImportOptions {
    * (3 for activity, 1 for the rest), never more than the pool has.
    */
   maxConnections?: number;
+  /**
+   * Told, inside each batch's transaction, which customers the batch changed (so their
+   * suggestions are refreshed through the outbox); nothing is told when absent.
+   */
+  events?: DomainEvents;
 }
 
 /** The columns of one kind of file. Header names are matched case-insensitively. */
@@ -109,6 +115,8 @@ export interface BatchOutcome {
   unchanged: number;
   rejected: RowRejection[];
   created: Partial<CreatedCounts>;
+  /** Ids of the customers the batch changed, by the domain event that says how. */
+  changed?: Partial<Record<keyof DomainEventMap, string[]>>;
 }
 
 /** The database connection a loader writes through; a transaction is already open on it. */

@@ -15,7 +15,7 @@ async function writeBatch(
   );
   // An interest the recommender inferred becomes declared, at full weight, when the customer
   // states it; one already declared is left as it is.
-  const { rows: written } = await db.query<{ op: 'inserted' | 'updated' }>(
+  const { rows: written } = await db.query<{ op: 'inserted' | 'updated'; customer_id: string }>(
     `WITH wanted AS (` +
       ` SELECT DISTINCT r.customer_id, n.id AS interest_id` +
       ` FROM unnest($1::bigint[], $2::interest_kind[], $3::text[]) AS r(customer_id, kind, key)` +
@@ -23,13 +23,14 @@ async function writeBatch(
       ` promoted AS (UPDATE customer_interest ci SET source = 'DECLARED', declared_at = now(),` +
       ` weight = GREATEST(ci.weight, 1) FROM wanted w` +
       ` WHERE ci.customer_id = w.customer_id AND ci.interest_id = w.interest_id` +
-      ` AND ci.source <> 'DECLARED' RETURNING 1),` +
+      ` AND ci.source <> 'DECLARED' RETURNING ci.customer_id),` +
       ` added AS (INSERT INTO customer_interest (customer_id, interest_id, source)` +
       ` SELECT w.customer_id, w.interest_id, 'DECLARED' FROM wanted w WHERE NOT EXISTS` +
       ` (SELECT 1 FROM customer_interest ci` +
       ` WHERE ci.customer_id = w.customer_id AND ci.interest_id = w.interest_id)` +
-      ` ON CONFLICT DO NOTHING RETURNING 1)` +
-      ` SELECT 'updated' AS op FROM promoted UNION ALL SELECT 'inserted' FROM added`,
+      ` ON CONFLICT DO NOTHING RETURNING customer_id)` +
+      ` SELECT 'updated' AS op, customer_id::text FROM promoted` +
+      ` UNION ALL SELECT 'inserted', customer_id::text FROM added`,
     [
       rows.map((r) => customers.get(r.value.customerExternalId)!.id),
       rows.map((r) => r.value.interest.kind),
@@ -44,6 +45,7 @@ async function writeBatch(
     unchanged: rows.length - inserted - updated,
     rejected,
     created: { interests: interestsCreated },
+    changed: { interestsChanged: written.map((w) => w.customer_id) },
   };
 }
 

@@ -65,12 +65,12 @@ export class InterestService {
            SET weight = excluded.weight, source = 'DECLARED', declared_at = now()`,
         [customerId, interestId, parsed.data.weight],
       );
+      await this.events.emit(tx, 'interestsChanged', { customerIds: [customerId] });
       return tx.getRepository(CustomerInterest).findOneOrFail({
         where: { customerId, interestId },
         relations: { interest: true },
       });
     });
-    this.events.emit('interestsChanged', { customerId });
     return result as CustomerInterest & { interest: Interest };
   }
 
@@ -78,11 +78,13 @@ export class InterestService {
   async withdraw(customerId: string, interestId: string): Promise<boolean> {
     assertId(customerId, 'customerId');
     assertId(interestId, 'interestId');
-    const [c] = await this.ds.query('SELECT 1 FROM customer WHERE id = $1', [customerId]);
-    if (!c) throw DomainError.notFound('Customer', customerId);
-    const res = await this.ds.getRepository(CustomerInterest).delete({ customerId, interestId });
-    const removed = (res.affected ?? 0) > 0;
-    if (removed) this.events.emit('interestsChanged', { customerId });
-    return removed;
+    return this.ds.transaction(async (tx) => {
+      const [c] = await tx.query('SELECT 1 FROM customer WHERE id = $1', [customerId]);
+      if (!c) throw DomainError.notFound('Customer', customerId);
+      const res = await tx.getRepository(CustomerInterest).delete({ customerId, interestId });
+      const removed = (res.affected ?? 0) > 0;
+      if (removed) await this.events.emit(tx, 'interestsChanged', { customerIds: [customerId] });
+      return removed;
+    });
   }
 }

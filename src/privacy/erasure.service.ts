@@ -1,10 +1,10 @@
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
-import { DomainError, ErrorCode } from '../common/errors';
 import { assertId } from '../common/ids';
 import { type Logger, safeError } from '../common/logger';
 import type { ChangedBy } from '../consent/consent.service';
+import { requestForgetIn } from '../recommendations/refresh-requests';
 import {
   deleteDismissals,
   deleteInterests,
@@ -20,6 +20,8 @@ import { cancelPendingRefresh, waitUntilNotActive } from './refresh-jobs';
 /** Where cached suggestions live; RecommendationStore provides it. */
 export interface EvictableCache {
   evict(customerIds: readonly string[]): Promise<void>;
+  /** False while Redis is known to be unreachable. */
+  readonly available?: boolean;
 }
 
 export interface ErasureResult {
@@ -45,10 +47,12 @@ export const RUNNING_REFRESH_WAIT_MS = 10_000;
  * activity (statistics keep type, time, branch, item and age band), deletes their interests
  * and dismissals, detaches the suggestions shown to them, unlinks their wards, detaches their
  * campaign messages (unsent ones are suppressed; counts, opens and clicks stay, so campaign
- * results do not change) and records `customer.erase` in the audit trail.
- * Consent rows stay: they prove what was agreed, and hold nothing but the customer id.
- * Afterwards their cached suggestions and any pending refresh job are removed. Erasing an
- * erased customer again is harmless, and finishes a clean-up that Redis failed earlier.
+ * results do not change), records `customer.erase` in the audit trail, and queues (through the
+ * outbox) a job that removes their cached suggestions and any pending refresh. Consent rows
+ * stay: they prove what was agreed, and hold nothing but the customer id. After committing it
+ * also removes them from Redis at once; if Redis is unreachable the erasure still succeeds and
+ * the queued job finishes the clean-up when Redis is back. Erasing an erased customer again is
+ * harmless.
  */
 export class ErasureService {
   constructor(
@@ -95,6 +99,7 @@ export class ErasureService {
         ],
         tx,
       );
+      await requestForgetIn(tx, [id]);
       return { customerId: id, alreadyErased: erased, ...counts };
     });
     this.log.info({ event: 'privacy.erased', ...result });
@@ -103,11 +108,15 @@ export class ErasureService {
   }
 
   /**
-   * Drops the cached list and any pending refresh. A refresh already running may have read the
-   * customer before the erasure committed and write a list afterwards, so erasure waits for it
-   * (briefly) and evicts again. Failing here fails the request, so the caller knows to retry.
+   * Drops the cached list and any pending refresh now, rather than when the queued clean-up
+   * job runs. A refresh already running may have read the customer before the erasure
+   * committed and write a list afterwards, so erasure waits for it (briefly) and evicts again.
    */
   private async clearSuggestions(customerId: string): Promise<void> {
+    if (this.cache.available === false) {
+      this.log.warn({ event: 'privacy.erase_cache_deferred', customerId });
+      return;
+    }
     try {
       await this.cache.evict([customerId]);
       const { runningJobId } = await cancelPendingRefresh(this.refreshQueue, customerId);
@@ -127,11 +136,8 @@ export class ErasureService {
         }
       }
     } catch (err) {
-      this.log.error({ event: 'privacy.erase_cache_not_cleared', customerId, err: safeError(err) });
-      throw new DomainError(
-        ErrorCode.UNAVAILABLE,
-        'The record is erased, but cached suggestions could not be cleared; erase again to finish',
-      );
+      // The outbox job queued with the erasure finishes this when Redis is reachable again.
+      this.log.warn({ event: 'privacy.erase_cache_deferred', customerId, err: safeError(err) });
     }
   }
 }

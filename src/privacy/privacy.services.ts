@@ -4,8 +4,8 @@ import type { AuditService } from '../audit/audit.service';
 import type { Logger } from '../common/logger';
 import { ConsentService } from '../consent/consent.service';
 import type { GraphQLContext } from '../graphql/context';
-import type { RecommendationService } from '../recommendations/recommendation.service';
 import type { RecommendationStore } from '../recommendations/recommendation.store';
+import { requestForgetIn, requestRefreshIn } from '../recommendations/refresh-requests';
 import { ErasureService } from './erasure.service';
 import { ExportService } from './export.service';
 import { HistoryService } from './history.service';
@@ -15,9 +15,7 @@ export interface PrivacyDeps {
   ds: DataSource;
   audit: AuditService;
   /** The suggestions cache: evicted when consent is withdrawn or a customer erased, exported. */
-  store: Pick<RecommendationStore, 'evict' | 'get'>;
-  /** Asks the workers for a fresh list when personalisation may use more. */
-  recommendations: Pick<RecommendationService, 'requestRefresh'>;
+  store: Pick<RecommendationStore, 'evict' | 'get' | 'available'>;
   /** The recommendations queue (`RecommendationQueue.queue`): erasure cancels a pending refresh. */
   refreshQueue: Queue;
   log: Logger;
@@ -29,10 +27,7 @@ export function createPrivacyServices(deps: PrivacyDeps) {
   const consent = new ConsentService(
     ds,
     audit,
-    {
-      evict: (ids) => store.evict(ids),
-      requestRefresh: (ids) => deps.recommendations.requestRefresh(ids),
-    },
+    { evict: (ids) => store.evict(ids), refreshIn: requestRefreshIn, forgetIn: requestForgetIn },
     log.child({ component: 'consent' }),
   );
   const privacyLog = log.child({ component: 'privacy' });

@@ -100,11 +100,15 @@ export async function finishBuild(
     itemIds,
     catalogue.map((c) => c.audience),
   );
+  let alreadyReady = false;
   await ds.transaction(async (tx) => {
     const [current] = await tx.query('SELECT status FROM rec_model WHERE id = $1 FOR UPDATE', [
       modelId,
     ]);
-    if (current.status === 'READY') return;
+    if (current.status === 'READY') {
+      alreadyReady = true;
+      return;
+    }
     // Replaced wholesale: the tables always describe exactly one model.
     await tx.query('DELETE FROM item_similarity');
     const sim = {
@@ -174,7 +178,7 @@ export async function finishBuild(
     );
   });
   await store.putPopular(lists, settings.popularTtlSeconds);
-  return { alreadyReady: false };
+  return { alreadyReady };
 }
 
 /**

@@ -128,21 +128,33 @@ export async function loadInteractions(
   return { activities, customerCount: customerIndex.size, groups };
 }
 
-/** Starts a build: records the snapshot every shard will read. */
+/**
+ * Starts a build: records the snapshot every shard will read. With a `buildKey`, a build
+ * already started under that key is returned instead of starting another.
+ */
 export async function createModel(
   ds: DataSource,
   shardCount: number,
   asOf: number,
+  buildKey: string | null = null,
 ): Promise<string> {
+  const started = async (): Promise<string | undefined> =>
+    buildKey === null
+      ? undefined
+      : (await ds.query('SELECT id::text FROM rec_model WHERE build_key = $1', [buildKey]))[0]?.id;
+  const existing = await started();
+  if (existing) return existing;
   const { itemIds, catalogue } = await loadCatalogue(ds);
   const [{ max }] = await ds.query(`SELECT coalesce(max(id), 0)::text AS max FROM activity`);
   const snapshot: ModelSnapshot = { itemIds, catalogue, maxActivityId: max };
   const [row] = await ds.query(
-    `INSERT INTO rec_model (status, shard_count, as_of, snapshot, stats)
-     VALUES ('BUILDING', $1, $2, $3, $4) RETURNING id::text`,
-    [shardCount, asOf, serialize(snapshot), { items: itemIds.length }],
+    `INSERT INTO rec_model (status, shard_count, as_of, snapshot, stats, build_key)
+     VALUES ('BUILDING', $1, $2, $3, $4, $5)
+     ON CONFLICT (build_key) DO NOTHING RETURNING id::text`,
+    [shardCount, asOf, serialize(snapshot), { items: itemIds.length }, buildKey],
   );
-  return row.id;
+  // Another run of the same job got there first.
+  return row?.id ?? (await started())!;
 }
 
 export interface ModelRow {

@@ -38,6 +38,7 @@ export class RecommendationDismissal {
  */
 @Entity('rec_model')
 @Index('rec_model_status_idx', ['status', 'id'])
+@Index('rec_model_build_key_idx', ['buildKey'], { unique: true })
 export class RecModel {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
@@ -73,6 +74,10 @@ export class RecModel {
 
   @Column({ type: 'jsonb', default: {} })
   stats: Record<string, unknown>;
+
+  /** The rebuild job that started this build, so a retried job finds it again. */
+  @Column({ type: 'text', nullable: true })
+  buildKey: string | null;
 }
 
 /** The neighbours of one shard of items for one model build. */

@@ -15,6 +15,10 @@ export interface RecommendationJobs {
   'refresh-chunk': { modelId: string; customerIds: string[] };
   'refresh-done': { modelId: string };
   'refresh-customer': { customerId: string };
+  /** Refreshes the customers a batch of activity or an import touched, together. */
+  'refresh-customers': { customerIds: string[] };
+  /** Drops a customer's cached list and any refresh waiting for them (erasure, consent). */
+  'forget-customer': { customerId: string };
 }
 export type RecommendationJobName = keyof RecommendationJobs;
 
@@ -26,13 +30,24 @@ export function refreshDeduplicationId(customerId: string): string {
 /** Delay before a refresh runs, so a burst of loans at the desk becomes one job. */
 export const REFRESH_DEBOUNCE_MS = 250;
 
+/**
+ * How a customer's refresh is queued, directly or through the outbox: at most one waits at a
+ * time; one arriving while another runs is kept and runs after it, so nothing is missed.
+ */
+export function refreshJobOptions(customerId: string) {
+  return {
+    delay: REFRESH_DEBOUNCE_MS,
+    deduplication: { id: refreshDeduplicationId(customerId), keepLastIfActive: true },
+  };
+}
+
 /** The producer side, used by the API and the CLI; workers live in `workers/`. */
 export class RecommendationQueue {
   readonly queue: Queue;
   readonly flow: FlowProducer;
 
   constructor(
-    connection: Redis | ConnectionOptions,
+    private readonly connection: Redis | ConnectionOptions,
     readonly prefix: string,
   ) {
     this.queue = new Queue(RECOMMENDATIONS_QUEUE, {
@@ -46,11 +61,16 @@ export class RecommendationQueue {
       },
     });
     this.flow = new FlowProducer({ connection, prefix });
+    // Connection errors reach whoever sends a command, and the platform logs the connection's
+    // own errors once per outage; unheard, BullMQ would print every one to the console.
+    this.queue.on('error', () => undefined);
+    this.flow.on('error', () => undefined);
   }
 
   /**
-   * Schedules a refresh of each customer. At most one refresh per customer waits at a time;
-   * one arriving while another runs is kept and runs after it, so nothing recorded is missed.
+   * Schedules a refresh of each customer straight away, without the outbox: for requests that
+   * may be lost without harm (a cache miss asks again next time). Changes that need a refresh
+   * queue it through the outbox instead (`refresh-requests.ts`).
    */
   async scheduleRefresh(customerIds: readonly string[]): Promise<void> {
     if (!customerIds.length) return;
@@ -58,10 +78,7 @@ export class RecommendationQueue {
       customerIds.map((customerId) => ({
         name: 'refresh-customer',
         data: { customerId },
-        opts: {
-          delay: REFRESH_DEBOUNCE_MS,
-          deduplication: { id: refreshDeduplicationId(customerId), keepLastIfActive: true },
-        },
+        opts: refreshJobOptions(customerId),
       })),
     );
   }
@@ -74,6 +91,12 @@ export class RecommendationQueue {
       { deduplication: { id: 'rebuild' } },
     );
     return job.id;
+  }
+
+  /** False while the connection is down (only known when given a connection, not options). */
+  get available(): boolean {
+    const c = this.connection as Partial<Redis>;
+    return typeof c.status !== 'string' || c.status === 'ready';
   }
 
   /** Workers currently connected to the queue. */

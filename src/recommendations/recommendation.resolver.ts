@@ -14,6 +14,7 @@ import type { GraphQLContext } from '../graphql/context';
 import { Interest } from '../interests/interest.entity';
 import { impressionsOf } from './impression.recorder';
 import { RecommendationMode } from './recommendation.enums';
+import { CACHE_UNAVAILABLE, isCached } from './recommendation.service';
 import {
   EventRecommendation,
   RankedItem,
@@ -66,14 +67,25 @@ export class CustomerRecommendationResolver {
   async recommendationsSource(@Root() c: Customer, @Ctx() ctx: GraphQLContext) {
     if (c.recommendationMode === RecommendationMode.OFF) return SuggestionSourceKind.GENERIC;
     const cached = await ctx.loaders.cachedRecommendations.load(c.id);
-    return cached ? SuggestionSourceKind.PERSONAL : SuggestionSourceKind.POPULAR_FALLBACK;
+    return isCached(cached) ? SuggestionSourceKind.PERSONAL : SuggestionSourceKind.POPULAR_FALLBACK;
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      'True when the suggestion cache could not be reached: `recommendations` are then popular ' +
+      'titles at their branch for their age group, read from the database, instead of their ' +
+      'own list (source POPULAR_FALLBACK). Ask again later for personal suggestions.',
+  })
+  async recommendationsDegraded(@Root() c: Customer, @Ctx() ctx: GraphQLContext) {
+    if (c.recommendationMode === RecommendationMode.OFF) return false;
+    return (await ctx.loaders.cachedRecommendations.load(c.id)) === CACHE_UNAVAILABLE;
   }
 
   @FieldResolver(() => Date, { nullable: true, description: 'When the cached list was computed.' })
   async recommendationsComputedAt(@Root() c: Customer, @Ctx() ctx: GraphQLContext) {
     if (c.recommendationMode === RecommendationMode.OFF) return null;
     const cached = await ctx.loaders.cachedRecommendations.load(c.id);
-    return cached ? new Date(cached.computedAt) : null;
+    return isCached(cached) ? new Date(cached.computedAt) : null;
   }
 
   @FieldResolver(() => [EventRecommendation], {
@@ -219,7 +231,7 @@ export class RecommendationResolver {
     @Arg('customerId', () => ID) customerId: string,
   ) {
     const { customer } = await accessibleCustomer(ctx, customerId);
-    ctx.services.recommendations.requestRefresh([customer.id]);
+    await ctx.services.recommendations.refreshSoon(customer.id);
     return true;
   }
 

@@ -75,6 +75,14 @@ export class RecommendationStore {
     private readonly ttlSeconds: number,
   ) {}
 
+  /**
+   * False while Redis is unreachable: callers answer from PostgreSQL at once instead of sending
+   * a command that can only fail (the connection does not queue commands while it is down).
+   */
+  get available(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   customerKey(customerId: string): string {
     return `${this.prefix}:rec:customer:${customerId}`;
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -18,6 +17,16 @@ import { createErrorFormatter } from '../graphql/errors';
 import type { TokenService } from '../auth/tokens';
 import type { Services } from '../services';
 import depthLimit from 'graphql-depth-limit';
+import {
+  graphqlMetricsPlugin,
+  httpMetrics,
+  metricsEndpoint,
+  rebindRequestContext,
+  requestContext,
+} from '../observability/http';
+import { readiness } from '../observability/readiness';
+import type { QueueSet } from '../outbox/queues';
+import { adminRouter } from './admin';
 import { authenticate, costLimitPlugin, rateLimit } from './security';
 import { auditPlugin } from '../auth/guard';
 import { consoleRouter } from './console';
@@ -35,31 +44,17 @@ export interface AppDeps {
   /** Stack traces in error responses: only on a developer's machine. */
   debugErrors: boolean;
   httpServer: Server;
-}
-
-/** Checks each dependency with a short timeout; used by /readyz. */
-export async function readiness(ds: DataSource, redis: Redis) {
-  const check = async (fn: () => Promise<unknown>) => {
-    try {
-      await Promise.race([
-        fn(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
-      ]);
-      return 'up';
-    } catch {
-      return 'down';
-    }
-  };
-  const [postgres, redisState] = await Promise.all([
-    check(() => ds.query('SELECT 1')),
-    check(() => redis.ping()),
-  ]);
-  return { postgres, redis: redisState };
+  /** Queues shown by Bull Board at /admin/queues. */
+  queues: QueueSet;
+  /** Who may read /metrics: this bearer token, or loopback callers when unset. */
+  metricsToken?: string;
+  adminSession: { secret: string; minutes: number; secureCookie: boolean };
 }
 
 /**
- * The HTTP application: GraphQL at /graphql, the web console at /console, liveness at /healthz,
- * readiness at /readyz.
+ * The HTTP application: GraphQL at /graphql, the web console at /console, message links at /m,
+ * liveness at /healthz, readiness per dependency at /readyz, Prometheus metrics at /metrics, and
+ * Bull Board at /admin/queues (ADMIN only).
  */
 export async function createApp(deps: AppDeps) {
   const { ds, redis, services, schema, log } = deps;
@@ -78,6 +73,7 @@ export async function createApp(deps: AppDeps) {
       // No field sets cache hints, and the default cache-control plugin wraps every resolver to
       // look for them: a measurable cost on every list served.
       ApolloServerPluginCacheControlDisabled(),
+      graphqlMetricsPlugin(),
       costLimitPlugin(schema, deps.limits.maxCost),
       auditPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
@@ -90,28 +86,39 @@ export async function createApp(deps: AppDeps) {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestContext(), httpMetrics());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Degraded (Redis down) still answers 200: this process can serve, so it stays in rotation.
   app.get('/readyz', async (_req, res) => {
     const state = await readiness(ds, redis);
-    const ok = Object.values(state).every((s) => s === 'up');
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', ...state });
+    res.status(state.status === 'not_ready' ? 503 : 200).json(state);
   });
   app.use('/console', consoleRouter());
   // Links in messages: unsubscribe, open pixel, click redirect (signed; no bearer token).
   app.use('/m', trackingRoutes(services.marketing.tracking, log));
+  app.get('/metrics', metricsEndpoint(deps.metricsToken));
+  app.use(
+    adminRouter({
+      tokens: deps.tokens,
+      queues: deps.queues,
+      audit: services.audit,
+      log,
+      sessionSecret: deps.adminSession.secret,
+      sessionMinutes: deps.adminSession.minutes,
+      secureCookie: deps.adminSession.secureCookie,
+    }),
+  );
   app.use(
     '/graphql',
     authenticate(deps.tokens),
     rateLimit(redis, deps.limits.redisPrefix, deps.limits.perMinute, log),
     express.json({ limit: '1mb' }),
+    rebindRequestContext(),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId =
-          (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
-        return createContext(ds, services, log, requestId, req.actor ?? null);
-      },
+      context: async ({ req }) =>
+        createContext(ds, services, log, req.requestId ?? 'unknown', req.actor ?? null),
     }),
   );
   // Errors before GraphQL runs (a body over the limit, malformed JSON) get a GraphQL-shaped

@@ -8,6 +8,8 @@ import { bearerToken, type TokenService } from '../auth/tokens';
 import type { Actor } from '../auth/role';
 import { DomainError } from '../common/errors';
 import { type Logger, safeError } from '../common/logger';
+import { oncePer } from '../common/throttle';
+import { rateLimitFailOpen } from '../observability/metrics';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -36,8 +38,9 @@ export function authenticate(tokens: TokenService) {
 
 /**
  * Per-token (or, for anonymous callers, per-address) request limits kept in Redis, so every API
- * process shares one budget. If Redis is unreachable the request goes through: a rate limit
- * must not take the catalogue down with it.
+ * process shares one budget. If Redis is unreachable the request goes through at once (fail
+ * open): a rate limit must not turn a Redis outage into errors. Each such request is counted
+ * (`commonplace_rate_limit_fail_open_total`) and the outage logged every ten seconds.
  */
 export function rateLimit(redis: Redis, prefix: string, perMinute: number, log: Logger) {
   const limiter = new RateLimiterRedis({
@@ -45,7 +48,10 @@ export function rateLimit(redis: Redis, prefix: string, perMinute: number, log: 
     keyPrefix: `${prefix}:ratelimit`,
     points: perMinute,
     duration: 60,
+    // Do not wait for a connection that is down: let the request through straight away.
+    rejectIfRedisNotReady: true,
   });
+  const shouldLog = oncePer(10_000);
   return async (req: Request, res: Response, next: NextFunction) => {
     const key = req.actor ? `${req.actor.role}:${req.actor.subject}` : `ip:${req.ip}`;
     try {
@@ -61,7 +67,8 @@ export function rateLimit(redis: Redis, prefix: string, perMinute: number, log: 
           'Too many requests; slow down and retry shortly',
         );
       }
-      log.warn({ event: 'ratelimit.unavailable', err: safeError(err) });
+      rateLimitFailOpen.inc();
+      if (shouldLog()) log.warn({ event: 'ratelimit.unavailable', err: safeError(err) });
       next();
     }
   };

@@ -19,7 +19,7 @@ const PAGE = `query($n: Int!) {
 }`;
 
 beforeAll(async () => {
-  api = await startTestApi('stmt_count', { count: true });
+  api = await startTestApi('stmt_count', { count: true, relay: false });
   const ds = api.db.ds;
   await ds.query(
     `INSERT INTO branch (external_id, name, kind) VALUES ('B1', 'Central', 'BUILDING'), ('B2', 'Mobile', 'MOBILE')`,

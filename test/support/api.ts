@@ -3,13 +3,17 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { Role } from '../../src/auth/role';
 import { loadConfig } from '../../src/config';
+import type { OutboxRelay } from '../../src/outbox/relay';
 import { openPlatform, type Platform, startApi } from '../../src/platform';
-import { createTestDb, type TestDb } from './db';
+import type { Logger } from '../../src/common/logger';
+import { createTestDb, deleteRedisKeys, type TestDb, type TestDbOptions } from './db';
 
 export interface TestApi {
   url: string;
   db: TestDb;
   platform: Platform;
+  /** The outbox relay running beside the API (as a worker process would run it), if any. */
+  relay: OutboxRelay | null;
   /** A signed bearer token for a role, as `npm run cli -- token` would print. */
   token(role: Role, opts?: { customerId?: string; staff?: string; ttl?: string }): Promise<string>;
   /**
@@ -25,10 +29,14 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** A real API server on an ephemeral port over a fresh database, as clients see it. */
+/**
+ * A real API server on an ephemeral port over a fresh database, as clients see it. An outbox
+ * relay runs beside it unless `relay: false` (a statement-counting test wants no relay
+ * queries); `env` overrides configuration (another Redis, shorter timeouts).
+ */
 export async function startTestApi(
   label: string,
-  opts: { count?: boolean; env?: Record<string, string> } = {},
+  opts: TestDbOptions & { relay?: boolean; env?: Record<string, string>; log?: Logger } = {},
 ): Promise<TestApi> {
   const db = await createTestDb(label, opts);
   const config = loadConfig({
@@ -39,14 +47,16 @@ export async function startTestApi(
     PORT: '0',
     // Generous, so only the rate-limit test itself ever meets the limit.
     RATE_LIMIT_PER_MINUTE: process.env.TEST_RATE_LIMIT ?? '100000',
+    OUTBOX_POLL_MS: '250',
     ...opts.env,
   });
   const platform = await openPlatform(config, {
     migrate: false,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log: opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ds: db.ds,
   });
   const api = await startApi(platform, 0);
+  const relay = opts.relay === false ? null : await platform.startRelay();
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   const token: TestApi['token'] = (role, opts = {}) =>
     platform.tokens.sign(
@@ -63,6 +73,7 @@ export async function startTestApi(
     url,
     db,
     platform,
+    relay,
     token,
     async gql(query, variables, bearer) {
       const auth = bearer === undefined ? admin : bearer;
@@ -77,7 +88,10 @@ export async function startTestApi(
       return { ...((await res.json()) as { data?: any; errors?: any[] }), status: res.status };
     },
     async close() {
+      await relay?.stop();
       await api.stop();
+      await deleteRedisKeys(platform.redis, platform.config.REDIS_PREFIX);
+      await platform.queues.close();
       await platform.recommendations.queue.close();
       await platform.services.marketing.queue.close();
       platform.redis.disconnect();

@@ -440,3 +440,32 @@ describe('history needs a reason and a customer who keeps it', () => {
     });
   });
 });
+
+describe('the queue dashboard (/admin/queues) and its browser session', () => {
+  const dashboard: Record<Caller, number> = {
+    anonymous: 401,
+    service: 403,
+    self: 403,
+    otherCustomer: 403,
+    guardian: 403,
+    frontLine: 403,
+    marketing: 403,
+    manager: 403,
+    admin: 200,
+  };
+
+  it.each(CALLERS)('as %s', async (caller) => {
+    const auth: Record<string, string> = tokens[caller]
+      ? { authorization: `Bearer ${tokens[caller]}` }
+      : {};
+    const page = await fetch(`${api.url}/admin/queues/api/queues`, { headers: auth });
+    expect(page.status).toBe(dashboard[caller]);
+    const session = await fetch(`${api.url}/admin/session`, {
+      method: 'POST',
+      headers: auth,
+      redirect: 'manual',
+    });
+    expect(session.status).toBe(dashboard[caller] === 200 ? 303 : dashboard[caller]);
+    expect(session.headers.get('set-cookie') !== null).toBe(caller === 'admin');
+  });
+});
