@@ -171,6 +171,12 @@ describe('the lifecycle', () => {
       h.marketing,
     );
     expect(scheduled.data.scheduleCampaign).toEqual({ status: 'SCHEDULED', scheduledAt: later });
+    // The start job was written to the outbox with the schedule, so it survives Redis being down.
+    const [start] = await h.api.db.ds.query(
+      `SELECT name, job_id AS "jobId" FROM outbox WHERE queue = 'marketing' AND data->>'campaignId' = $1`,
+      [id],
+    );
+    expect(start).toEqual({ name: 'start', jobId: `campaign-${id}-start-${Date.parse(later)}` });
     const edit = await h.api.gql(
       `mutation($id: ID!) { updateCampaign(id: $id, input: { name: "Renamed" }) { name } }`,
       { id },

@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { enqueue } from '../../outbox/outbox';
 import { DomainError } from '../../common/errors';
 import { assertId } from '../../common/ids';
-import { type Logger, safeError } from '../../common/logger';
+import { type Logger } from '../../common/logger';
 import { ConsentChannel } from '../../consent/consent.enums';
 import { effectiveThreshold } from '../../insights/disclosure';
 import type { RecommendationService } from '../../recommendations/recommendation.service';
@@ -141,8 +142,8 @@ export class CampaignService {
   /**
    * DRAFT (or SCHEDULED, to move it) → SCHEDULED, to start at `at` (now when left out or
    * past). The rules are checked again — a channel may have been switched off since — and
-   * the start job is queued once the change is committed; should Redis be down, the minute
-   * sweep starts it instead.
+   * the start job is written to the outbox in the same transaction, so it is queued once the
+   * change commits even if Redis is down at that moment (the minute sweep is a second net).
    */
   async schedule(id: string, at: Date | null | undefined, now = new Date()): Promise<CampaignRow> {
     assertId(id, 'id');
@@ -155,18 +156,13 @@ export class CampaignService {
       const current = await this.locked(tx, id);
       assertMove(current.status, CampaignStatus.SCHEDULED);
       await this.validate(rowInput(current), tx);
-      return setCampaignStatus(tx, current.id, CampaignStatus.SCHEDULED, { scheduledAt: when });
+      const scheduled = await setCampaignStatus(tx, current.id, CampaignStatus.SCHEDULED, {
+        scheduledAt: when,
+      });
+      await enqueue(tx, this.queue.startMessage(scheduled.id, when, now));
+      return scheduled;
     });
     this.options.log.info({ event: 'campaign.scheduled', campaignId: row.id, at: when });
-    try {
-      await this.queue.scheduleStart(row.id, when);
-    } catch (err) {
-      this.options.log.warn({
-        event: 'campaign.start_not_queued',
-        campaignId: row.id,
-        err: safeError(err),
-      });
-    }
     return row;
   }
 

@@ -1,6 +1,7 @@
 import { type ConnectionOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ConsentChannel } from '../../consent/consent.enums';
+import type { OutboxMessage } from '../../outbox/outbox';
 
 /** Campaign starts (fan-out) and the sweep that catches anything a lost job left behind. */
 export const MARKETING_QUEUE = 'marketing';
@@ -80,6 +81,20 @@ export class MarketingQueue {
       );
     }
     this.deliveries = deliveries;
+  }
+
+  /**
+   * The start job as an outbox message, for a caller that schedules inside its own transaction
+   * (the job then exists exactly when the schedule does; the relay queues it).
+   */
+  startMessage(campaignId: string, at: Date, now = new Date()): OutboxMessage {
+    return {
+      queue: MARKETING_QUEUE,
+      name: 'start',
+      data: { campaignId },
+      jobId: startJobId(campaignId, String(at.getTime())),
+      delay: Math.max(0, at.getTime() - now.getTime()),
+    };
   }
 
   /**
