@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createTestDb, type TestDb } from '../support/db';
+import { Redis } from 'ioredis';
+import { createTestDb, deleteRedisKeys, type TestDb } from '../support/db';
 import { eventually } from '../support/library';
 
 /** The real entry point, as `npm start` runs it: ready when its dependencies are, and stopping cleanly. */
 const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'main.js');
 let db: TestDb;
+const port = 40_000 + Math.floor(Math.random() * 10_000);
+const prefix = `cplife${port}`;
 
 beforeAll(async () => {
   if (!existsSync(MAIN))
@@ -16,16 +19,23 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db.drop();
+  // The process queued its nightly schedules and jobs under its own prefix: remove them.
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  try {
+    await redis.ping();
+    await deleteRedisKeys(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
 });
 
 it('serves /healthz and /readyz, then drains and exits 0 on SIGTERM', async () => {
-  const port = 40_000 + Math.floor(Math.random() * 10_000);
   const child = spawn(process.execPath, [MAIN, 'all'], {
     env: {
       ...process.env,
       DATABASE_URL: db.url,
       PORT: String(port),
-      REDIS_PREFIX: `cplife${port}`,
+      REDIS_PREFIX: prefix,
       LOG_LEVEL: 'warn',
       // Production settings: that is where signal handling matters.
       NODE_ENV: 'production',
