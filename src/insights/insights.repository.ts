@@ -8,9 +8,6 @@ import type { CustomerMeasure } from './insights.types';
 import type { PopulationRow } from './population';
 import { SUMMARY_TIME_ZONE } from './refresh';
 
-// Every report counts the same entries.
-const COUNTED = COUNTED_ENTRY;
-
 // People behind a set of entries: distinct customers, plus one for any anonymised entries. The
 // anonymised entries may all be one person, so counting them as one never overstates the people
 // behind a cell, and anonymising keeps a small cell small.
@@ -175,7 +172,7 @@ export class InsightsRepository {
       `SELECT date_trunc($3, a.occurred_at, $4) AS period, a.type, a.branch_id, a.channel,
               count(*)::int AS entries, ${PEOPLE} AS people
          FROM activity a
-        WHERE ${range} AND ${COUNTED}
+        WHERE ${range} AND ${COUNTED_ENTRY}
         GROUP BY 1, 2, a.branch_id, 4`;
     const cells = span
       ? `SELECT period, type, branch_id, channel, entries, people
@@ -209,7 +206,7 @@ export class InsightsRepository {
       `SELECT x.period, c.kind, 'ACTIVE_CUSTOMERS' AS measure, count(*)::int AS customers
          FROM (SELECT DISTINCT date_trunc($3, a.occurred_at, $4) AS period, a.customer_id
                  FROM activity a
-                WHERE ${range} AND a.customer_id IS NOT NULL AND ${COUNTED}) x
+                WHERE ${range} AND a.customer_id IS NOT NULL AND ${COUNTED_ENTRY}) x
          JOIN customer c ON c.id = x.customer_id
         GROUP BY GROUPING SETS ((x.period, c.kind), (x.period))`;
     const active = span
@@ -250,7 +247,7 @@ export class InsightsRepository {
                 coalesce(max(a.age_band) FILTER (WHERE a.age_band <> 'UNKNOWN'), 'UNKNOWN') AS band
            FROM activity a
           WHERE a.occurred_at >= $1 AND a.occurred_at < $2 AND a.customer_id IS NOT NULL
-            AND ${COUNTED}
+            AND ${COUNTED_ENTRY}
           GROUP BY a.customer_id
        ), per_area AS (
          SELECT ${OUTWARD} AS area, p.band, count(*)::int AS active
@@ -278,7 +275,7 @@ export class InsightsRepository {
             SELECT 1 FROM activity a
              WHERE a.customer_id = c.id
                AND a.occurred_at >= $1::timestamptz - make_interval(months => $2)
-               AND a.occurred_at < $1 AND ${COUNTED})
+               AND a.occurred_at < $1 AND ${COUNTED_ENTRY})
         GROUP BY 1, 2
         ORDER BY 1 NULLS FIRST, 2`,
       [f.to, f.months],
@@ -306,7 +303,7 @@ export class InsightsRepository {
                   - (extract(year FROM m.cohort AT TIME ZONE $3) * 12
                     + extract(month FROM m.cohort AT TIME ZONE $3)))::int AS months_after
           ) o
-          WHERE ${COUNTED}
+          WHERE ${COUNTED_ENTRY}
           GROUP BY 1, 2
        )
        SELECT s.cohort, g.m AS "monthsAfter", s.size AS "cohortSize",
@@ -336,7 +333,7 @@ export class InsightsRepository {
                 count(*) FILTER (WHERE a.type = 'LOAN')::int AS loans, ${PEOPLE} AS people
            FROM activity a JOIN subject s ON s.item_id = a.item_id
           WHERE a.type IN ('HOLD_PLACED', 'LOAN') AND a.branch_id IS NOT NULL
-            AND a.occurred_at >= $1 AND a.occurred_at < $2 AND ${COUNTED}
+            AND a.occurred_at >= $1 AND a.occurred_at < $2 AND ${COUNTED_ENTRY}
           GROUP BY 1, 2, 3
        )
        SELECT coalesce(st.branch_id, d.branch_id)::text AS "branchId",
@@ -369,7 +366,7 @@ export class InsightsRepository {
          SELECT ev.branch_id, ev.topic_id, count(*)::int AS attendance,
                 count(*) FILTER (WHERE ev.capacity IS NOT NULL)::int AS capped, ${PEOPLE} AS people
            FROM ev JOIN activity a ON a.event_id = ev.id AND a.type = 'EVENT_ATTENDED'
-          WHERE ${COUNTED}
+          WHERE ${COUNTED_ENTRY}
           GROUP BY 1, 2
        )
        SELECT p.branch_id::text AS "branchId", p.topic_id::text AS "topicId", p.label AS topic,
@@ -389,7 +386,7 @@ export class InsightsRepository {
               extract(hour FROM a.occurred_at AT TIME ZONE $3)::int AS hour,
               count(*)::int AS sessions, ${PEOPLE} AS people
          FROM activity a
-        WHERE a.type = 'PC_SESSION' AND a.occurred_at >= $1 AND a.occurred_at < $2 AND ${COUNTED}
+        WHERE a.type = 'PC_SESSION' AND a.occurred_at >= $1 AND a.occurred_at < $2 AND ${COUNTED_ENTRY}
         GROUP BY 1, 2
         ORDER BY 1, 2`,
       [f.from, f.to, f.timeZone],
@@ -454,7 +451,7 @@ export class InsightsRepository {
                   SELECT 1 FROM activity a
                    WHERE a.customer_id = n.customer_id
                      AND a.occurred_at >= k.started_at AND a.occurred_at < k.window_end
-                     AND ${COUNTED}) AS active
+                     AND ${COUNTED_ENTRY}) AS active
            FROM notification n JOIN k ON k.id = n.campaign_id
           WHERE n.status IN ('SENT', 'CONTROL')
        )

@@ -1,3 +1,4 @@
+import { COUNTED_ENTRY } from '../activity/counted';
 import type { EntityManager } from 'typeorm';
 import { ConsentPurpose, ConsentSource } from '../consent/consent.enums';
 import type { ConsentInput } from '../consent/consent.rules';
@@ -99,9 +100,7 @@ export async function anonymiseNotifications(
         SET first_active_after = (
               SELECT min(a.occurred_at) FROM activity a
                WHERE a.customer_id = $1 AND a.occurred_at >= k.started_at
-                 AND a.type <> 'CORRECTION'
-                 AND NOT EXISTS (SELECT 1 FROM activity x
-                                  WHERE x.corrects_id = a.id AND x.type = 'CORRECTION'))
+                 AND ${COUNTED_ENTRY})
        FROM campaign k
       WHERE k.id = n.campaign_id AND n.customer_id = $1 AND k.started_at IS NOT NULL
         AND n.first_active_after IS NULL`,

@@ -1,3 +1,4 @@
+import { COUNTED_ENTRY } from '../../activity/counted';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ConsentChannel } from '../../consent/consent.enums';
 import type {
@@ -189,9 +190,7 @@ export async function groupActivity(
               OR EXISTS (
                 SELECT 1 FROM activity a
                  WHERE a.customer_id = n.customer_id
-                   AND a.occurred_at >= $2 AND a.occurred_at < $3 AND a.type <> 'CORRECTION'
-                   AND NOT EXISTS (SELECT 1 FROM activity x
-                                    WHERE x.corrects_id = a.id AND x.type = 'CORRECTION')))::int
+                   AND a.occurred_at >= $2 AND a.occurred_at < $3 AND ${COUNTED_ENTRY}))::int
               AS active
        FROM notification n
       WHERE n.campaign_id = $1 AND n.status IN ('SENT', 'CONTROL')

@@ -1,3 +1,4 @@
+import { COUNTED_ENTRY } from '../../activity/counted';
 import { AgeBand } from '../../customers/customer.enums';
 import type {
   ActivityCondition,
@@ -30,10 +31,6 @@ export interface CompileOptions {
   /** Parameters the caller already uses; the predicate's start at $offset+1. */
   paramOffset?: number;
 }
-
-// An entry counts unless it is a correction or a correction cancels it (as in the insights).
-const COUNTED = `a.type <> 'CORRECTION'
-      AND NOT EXISTS (SELECT 1 FROM activity x WHERE x.corrects_id = a.id AND x.type = 'CORRECTION')`;
 
 const DAY_MS = 86_400_000;
 
@@ -175,7 +172,7 @@ function timeConditions(from: Date | null, to: Date | null, p: Params): string[]
  * keeps the set PostgreSQL hashes to one entry per customer rather than one per entry.
  */
 function customersWithEntries(where: string[], atLeast: number, p: Params): string {
-  const conditions = ['a.customer_id IS NOT NULL', ...where, COUNTED].join('\n      AND ');
+  const conditions = ['a.customer_id IS NOT NULL', ...where, COUNTED_ENTRY].join('\n      AND ');
   const having = atLeast > 1 ? ` HAVING count(*) >= ${p.add(atLeast, 'int')}` : '';
   return `c.id IN (SELECT a.customer_id FROM activity a
       WHERE ${conditions}
