@@ -10,13 +10,11 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config';
-import { createDataSource } from '../src/db/data-source';
-import { runMigrations } from '../src/db/migrate';
 import { disclosureThresholdFromEnv } from '../src/insights/disclosure';
 import { InsightsService } from '../src/insights/insights.service';
 import { type InsightFilter, InsightReport } from '../src/insights/insights.types';
 import { refreshInsights } from '../src/insights/refresh';
-import { databaseUrl, dropDatabase, loadLibrary, percentile, scratchDatabase } from './scratch';
+import { dropDatabase, loadLibrary, percentile, scratchDatabase } from './scratch';
 
 const DB_NAME = 'commonplace_bench_insights';
 const RUNS = 5;
@@ -53,17 +51,8 @@ async function main() {
     branches: 20,
   };
   const config = loadConfig();
-  let url: string;
-  let ds: DataSource;
   let importSeconds = 0;
-  if (values.reuse) {
-    url = databaseUrl(config.DATABASE_URL, DB_NAME);
-    ds = createDataSource({ url, poolSize: 4, statementTimeoutMs: 600_000 });
-    await ds.initialize();
-    await runMigrations(ds);
-  } else {
-    ({ url, ds } = await scratchDatabase(config.DATABASE_URL, DB_NAME));
-  }
+  const { url, ds } = await scratchDatabase(config.DATABASE_URL, DB_NAME, { reuse: values.reuse });
   try {
     const service = new InsightsService(ds, { disclosureThreshold: disclosureThresholdFromEnv() });
     if (!values.reuse) {

@@ -33,14 +33,20 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-/** A fresh, migrated scratch database (dropped first if a previous run left it behind). */
+/**
+ * A migrated scratch database: a fresh one (dropped first if a previous run left it behind), or
+ * with `reuse` the one a `--keep` run left, as it is.
+ */
 export async function scratchDatabase(
   serverUrl: string,
   name: string,
+  opts: { reuse?: boolean } = {},
 ): Promise<{ url: string; ds: DataSource }> {
   const url = databaseUrl(serverUrl, name);
-  await dropDatabase(url);
-  await ensureDatabase(url);
+  if (!opts.reuse) {
+    await dropDatabase(url);
+    await ensureDatabase(url);
+  }
   const ds = createDataSource({ url, poolSize: 4, statementTimeoutMs: 600_000 });
   await ds.initialize();
   await runMigrations(ds);

@@ -12,12 +12,10 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config';
-import { createDataSource } from '../src/db/data-source';
-import { runMigrations } from '../src/db/migrate';
 import { startCampaign } from '../src/marketing/delivery/fan-out';
 import type { SegmentFilter } from '../src/marketing/segments/segment-filter';
 import { SegmentService } from '../src/marketing/segments/segment.service';
-import { databaseUrl, dropDatabase, loadLibrary, percentile, scratchDatabase } from './scratch';
+import { dropDatabase, loadLibrary, percentile, scratchDatabase } from './scratch';
 
 const DB_NAME = 'commonplace_bench_segments';
 const RUNS = 5;
@@ -110,17 +108,8 @@ async function main() {
     referenceDate: new Date(new Date().toISOString().slice(0, 10)),
   };
   const config = loadConfig();
-  let url: string;
-  let ds: DataSource;
   let importSeconds = 0;
-  if (values.reuse) {
-    url = databaseUrl(config.DATABASE_URL, DB_NAME);
-    ds = createDataSource({ url, poolSize: 4, statementTimeoutMs: 600_000 });
-    await ds.initialize();
-    await runMigrations(ds);
-  } else {
-    ({ url, ds } = await scratchDatabase(config.DATABASE_URL, DB_NAME));
-  }
+  const { url, ds } = await scratchDatabase(config.DATABASE_URL, DB_NAME, { reuse: values.reuse });
   const log = pino({ level: 'warn' });
   try {
     if (!values.reuse) {
