@@ -70,6 +70,48 @@ export function NumberField({
   );
 }
 
+/** One `<option>` per enum value, labelled readably, for a `<select>`. */
+export function EnumOptions({ values }: { values: readonly string[] }) {
+  return (
+    <>
+      {values.map((v) => (
+        <option key={v} value={v}>
+          {humanise(v)}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** "In the last … days" and "at least … <things>", side by side, either left empty. */
+export function RecentAtLeast({
+  lastDays,
+  atLeast,
+  things,
+  onChange,
+}: {
+  lastDays: number | null;
+  atLeast: number | null;
+  things: string;
+  onChange(v: { lastDays: number | null; atLeast: number | null }): void;
+}) {
+  return (
+    <div className="row-form">
+      <NumberField
+        label="In the last … days"
+        value={lastDays}
+        onChange={(v) => onChange({ lastDays: v, atLeast })}
+      />
+      <NumberField
+        label={`At least … ${things}`}
+        value={atLeast}
+        max={10000}
+        onChange={(v) => onChange({ lastDays, atLeast: v })}
+      />
+    </div>
+  );
+}
+
 /**
  * Chooses interests from the taxonomy by typing part of a label: matching labels are offered
  * as buttons, and chosen ones become removable chips.

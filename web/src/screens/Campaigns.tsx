@@ -11,7 +11,7 @@ import {
   Section,
   StatusNotice,
 } from '../components/common';
-import { CheckGroup } from '../components/pickers';
+import { CheckGroup, EnumOptions } from '../components/pickers';
 import { gql } from '../lib/api';
 import { Link, navigate } from '../lib/router';
 import type { Session } from '../lib/session';
@@ -401,11 +401,7 @@ function MessagePreviewCard({
         <div className="field-inline">
           <label htmlFor="preview-channel">As sent by</label>
           <select id="preview-channel" value={channel} onChange={(e) => setChannel(e.target.value)}>
-            {channels.map((c) => (
-              <option key={c} value={c}>
-                {humanise(c)}
-              </option>
-            ))}
+            <EnumOptions values={channels} />
           </select>
         </div>
       )}

@@ -7,12 +7,12 @@ import {
   ErrorNotice,
   formatNumber,
   formatPercent,
-  humanise,
   Loading,
   PageTitle,
   Section,
   StatusNotice,
 } from '../components/common';
+import { EnumOptions } from '../components/pickers';
 import { downloadText, gql } from '../lib/api';
 import { type ReachRow, reachByArea } from '../lib/reach';
 import { useQuery } from '../lib/use-query';
@@ -57,11 +57,7 @@ export function InsightsScreen() {
         <div className="field">
           <label htmlFor="period">Grouped by</label>
           <select id="period" value={period} onChange={(e) => setPeriod(e.target.value)}>
-            {['DAY', 'WEEK', 'MONTH', 'YEAR'].map((p) => (
-              <option key={p} value={p}>
-                {humanise(p)}
-              </option>
-            ))}
+            <EnumOptions values={['DAY', 'WEEK', 'MONTH', 'YEAR']} />
           </select>
         </div>
         <button type="submit" className="primary">
@@ -395,11 +391,7 @@ function Reach({ filter }: { filter: Filter }) {
         <label htmlFor="reach-band">Age band</label>
         <select id="reach-band" value={band} onChange={(e) => setBand(e.target.value)}>
           <option value="ALL">All ages</option>
-          {bands.map((b) => (
-            <option key={b} value={b}>
-              {humanise(b)}
-            </option>
-          ))}
+          <EnumOptions values={bands} />
         </select>
       </div>
       {noPopulation && (

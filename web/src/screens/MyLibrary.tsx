@@ -9,6 +9,7 @@ import {
   Section,
   StatusNotice,
 } from '../components/common';
+import { EnumOptions } from '../components/pickers';
 import { describeError, downloadText, gql } from '../lib/api';
 import type { Session } from '../lib/session';
 import { useQuery } from '../lib/use-query';
@@ -282,11 +283,7 @@ function Interests({ customer, reload }: { customer: C; reload(): void }) {
         <div className="field">
           <label htmlFor="interest-kind">Kind</label>
           <select id="interest-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
-            {INTEREST_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {humanise(k)}
-              </option>
-            ))}
+            <EnumOptions values={INTEREST_KINDS} />
           </select>
         </div>
         <div className="field grow">

@@ -9,7 +9,13 @@ import {
   Section,
   StatusNotice,
 } from '../components/common';
-import { CheckGroup, InterestPicker, NumberField } from '../components/pickers';
+import {
+  CheckGroup,
+  EnumOptions,
+  InterestPicker,
+  NumberField,
+  RecentAtLeast,
+} from '../components/pickers';
 import { gql } from '../lib/api';
 import {
   type Builder,
@@ -439,19 +445,12 @@ function ConditionEditor({
             onChange={(subjects) => onChange({ ...c, subjects })}
             remember={rememberInterest}
           />
-          <div className="row-form">
-            <NumberField
-              label="In the last … days"
-              value={c.lastDays}
-              onChange={(lastDays) => onChange({ ...c, lastDays })}
-            />
-            <NumberField
-              label="At least … times"
-              value={c.atLeast}
-              max={10000}
-              onChange={(atLeast) => onChange({ ...c, atLeast })}
-            />
-          </div>
+          <RecentAtLeast
+            lastDays={c.lastDays}
+            atLeast={c.atLeast}
+            things="times"
+            onChange={(v) => onChange({ ...c, ...v })}
+          />
         </>
       );
     case 'noActivity':
@@ -479,19 +478,12 @@ function ConditionEditor({
             onChange={(topics) => onChange({ ...c, topics })}
             remember={rememberInterest}
           />
-          <div className="row-form">
-            <NumberField
-              label="In the last … days"
-              value={c.lastDays}
-              onChange={(lastDays) => onChange({ ...c, lastDays })}
-            />
-            <NumberField
-              label="At least … events"
-              value={c.atLeast}
-              max={10000}
-              onChange={(atLeast) => onChange({ ...c, atLeast })}
-            />
-          </div>
+          <RecentAtLeast
+            lastDays={c.lastDays}
+            atLeast={c.atLeast}
+            things="events"
+            onChange={(v) => onChange({ ...c, ...v })}
+          />
         </>
       );
     case 'consent':
@@ -510,11 +502,7 @@ function ConditionEditor({
                 })
               }
             >
-              {PURPOSES.map((p) => (
-                <option key={p} value={p}>
-                  {humanise(p)}
-                </option>
-              ))}
+              <EnumOptions values={PURPOSES} />
             </select>
           </div>
           {CHANNELLED.has(c.purpose) && (
@@ -525,11 +513,7 @@ function ConditionEditor({
                 value={c.channel ?? 'EMAIL'}
                 onChange={(e) => onChange({ ...c, channel: e.target.value })}
               >
-                {CHANNELS.map((ch) => (
-                  <option key={ch} value={ch}>
-                    {humanise(ch)}
-                  </option>
-                ))}
+                <EnumOptions values={CHANNELS} />
               </select>
             </div>
           )}
