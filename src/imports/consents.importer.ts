@@ -1,4 +1,3 @@
-import { HistoryChoice } from '../consent/consent.enums';
 import {
   currentConsents,
   historyChoiceAfterConsent,
@@ -6,7 +5,7 @@ import {
   MODE_PURPOSES,
   recommendationModeFor,
 } from '../consent/consent.rules';
-import { ConsentPurpose } from '../consent/consent.enums';
+import { ConsentPurpose, HistoryChoice } from '../consent/consent.enums';
 import { rowsForKnownCustomers } from './import.repository';
 import type { BatchOutcome, Db, Importer, PendingRow } from './import.types';
 import { consentRow, type ConsentRow } from './rows';
@@ -84,7 +83,11 @@ async function deriveFromLedger(
     [ids],
   );
   const byCustomer = new Map<string, typeof rows>();
-  for (const r of rows) byCustomer.set(r.customerId, [...(byCustomer.get(r.customerId) ?? []), r]);
+  for (const r of rows) {
+    const list = byCustomer.get(r.customerId);
+    if (list) list.push(r);
+    else byCustomer.set(r.customerId, [r]);
+  }
   const historyTouched = new Set(
     changed.filter((c) => c.purpose === ConsentPurpose.HISTORY_RETENTION).map((c) => c.customer_id),
   );
