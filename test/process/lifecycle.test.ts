@@ -4,17 +4,21 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { createTestDb, deleteRedisKeys, type TestDb } from '../support/db';
 import { eventually } from '../support/library';
+import { freePort } from '../support/processes';
 
 /** The real entry point, as `npm start` runs it: ready when its dependencies are, and stopping cleanly. */
 const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'main.js');
 let db: TestDb;
-const port = 40_000 + Math.floor(Math.random() * 10_000);
-const prefix = `cplife${port}`;
+let port: number;
+let prefix: string;
 
 beforeAll(async () => {
   if (!existsSync(MAIN))
     throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   db = await createTestDb('lifecycle');
+  // A port the system just handed out, not a random guess that may be some connection's.
+  port = await freePort();
+  prefix = `cplife${port}`;
 });
 
 afterAll(async () => {
